@@ -1,0 +1,64 @@
+import { sql } from 'kysely';
+import type { Storage, Tx } from '../storage/db.js';
+import type { Clock } from '../platform/clock.js';
+import type { CommittedEvent, Outbox } from './outbox.js';
+
+/** Runs inside the dispatch transaction: durable reactions (e.g. scheduling webhook jobs). */
+export type DurableHandler = (tx: Tx, event: CommittedEvent) => Promise<void>;
+/** Runs after the dispatch committed: in-process, best-effort reactions (routing pokes, sockets). */
+export type Subscriber = (event: CommittedEvent) => void | Promise<void>;
+
+// An arbitrary constant naming the outbox-dispatch advisory lock on PostgreSQL.
+const DISPATCH_LOCK = 0x5041524c; // "PARL"
+
+export class Dispatcher {
+  private durable: DurableHandler[] = [];
+  private subscribers: Subscriber[] = [];
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly outbox: Outbox,
+    private readonly clock: Clock,
+    private readonly onSubscriberError: (err: unknown, event: CommittedEvent) => void = () => {},
+  ) {}
+
+  onDurable(handler: DurableHandler): void {
+    this.durable.push(handler);
+  }
+
+  subscribe(subscriber: Subscriber): () => void {
+    this.subscribers.push(subscriber);
+    return () => {
+      this.subscribers = this.subscribers.filter((s) => s !== subscriber);
+    };
+  }
+
+  /**
+   * Dispatches the next batch of committed events in outbox order. One dispatcher at
+   * a time across nodes (advisory lock on PostgreSQL; SQLite serializes writers).
+   */
+  async dispatchBatch(limit = 100): Promise<number> {
+    const events = await this.storage.transaction(async (tx) => {
+      if (this.storage.engine === 'postgres') {
+        const got = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${DISPATCH_LOCK}) as ok`.execute(tx);
+        if (!got.rows[0]?.ok) return [];
+      }
+      const rows = await tx.selectFrom('outbox').selectAll().where('dispatched_at', 'is', null).orderBy('seq').limit(limit).execute();
+      if (rows.length === 0) return [];
+      const decoded = rows.map((r) => this.outbox.decode(r));
+      for (const event of decoded) for (const h of this.durable) await h(tx, event);
+      await tx.updateTable('outbox').set({ dispatched_at: this.clock.now() }).where('seq', 'in', rows.map((r) => r.seq)).execute();
+      return decoded;
+    });
+    for (const event of events) {
+      for (const s of this.subscribers) {
+        try {
+          await s(event);
+        } catch (err) {
+          this.onSubscriberError(err, event);
+        }
+      }
+    }
+    return events.length;
+  }
+}

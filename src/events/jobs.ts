@@ -1,0 +1,136 @@
+import { sql } from 'kysely';
+import type { Executor, Storage } from '../storage/db.js';
+import type { Cipher } from '../platform/crypto.js';
+import type { Clock } from '../platform/clock.js';
+
+/**
+ * Durable jobs and timers in the database: webhook deliveries with retries,
+ * conversation state timers, later reservation timeouts. At-least-once: a job is
+ * leased, run, and deleted on success; a crash before the delete runs it again.
+ */
+export interface JobSpec {
+  accountSid: string;
+  kind: string;
+  payload: Record<string, unknown>;
+  runAt: number;
+  /** At most one pending job per key: scheduling again re-arms it. */
+  dedupeKey?: string;
+  maxAttempts?: number;
+}
+
+export interface Job {
+  seq: number;
+  accountSid: string;
+  kind: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+  maxAttempts: number;
+  dedupeKey: string | null;
+}
+
+export type JobHandler = (job: Job) => Promise<void>;
+
+export interface JobsOptions {
+  storage: Storage;
+  cipher: Cipher;
+  clock: Clock;
+  /** First retry delay; doubles per attempt up to maxBackoffMs. */
+  baseBackoffMs: number;
+  maxBackoffMs: number;
+  /** How long a claimed job stays invisible to other workers. */
+  leaseMs: number;
+  onError?: (job: Job, err: unknown) => void;
+}
+
+export class Jobs {
+  private handlers = new Map<string, JobHandler>();
+
+  constructor(private readonly o: JobsOptions) {}
+
+  handle(kind: string, handler: JobHandler): void {
+    this.handlers.set(kind, handler);
+  }
+
+  async schedule(tx: Executor, spec: JobSpec): Promise<void> {
+    const now = this.o.clock.now();
+    const values = {
+      account_sid: spec.accountSid,
+      kind: spec.kind,
+      dedupe_key: spec.dedupeKey ?? null,
+      payload: this.o.cipher.encrypt(JSON.stringify(spec.payload)),
+      run_at: spec.runAt,
+      attempts: 0,
+      max_attempts: spec.maxAttempts ?? 1,
+      locked_until: null,
+      status: 'pending',
+      last_error: null,
+      created_at: now,
+      updated_at: now,
+    };
+    if (spec.dedupeKey === undefined) {
+      await tx.insertInto('jobs').values(values).execute();
+      return;
+    }
+    await tx
+      .insertInto('jobs')
+      .values(values)
+      .onConflict((oc) =>
+        oc.column('dedupe_key').doUpdateSet({ payload: values.payload, run_at: values.run_at, attempts: 0, status: 'pending', locked_until: null, last_error: null, updated_at: now, max_attempts: values.max_attempts }),
+      )
+      .execute();
+  }
+
+  async cancel(tx: Executor, dedupeKey: string): Promise<void> {
+    await tx.deleteFrom('jobs').where('dedupe_key', '=', dedupeKey).execute();
+  }
+
+  /** Claims and runs due jobs; returns how many ran. */
+  async runDue(limit = 20): Promise<number> {
+    const { storage, clock, cipher } = this.o;
+    const now = clock.now();
+    // The lease value doubles as a version: re-arming a job resets locked_until, so
+    // the delete/update below only touches the exact claim this worker ran.
+    const lease = now + this.o.leaseMs;
+    const claimed = await storage.transaction(async (tx) => {
+      let due = tx
+        .selectFrom('jobs')
+        .select('seq')
+        .where('status', '=', 'pending')
+        .where('run_at', '<=', now)
+        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+        .orderBy('run_at')
+        .limit(limit);
+      if (storage.engine === 'postgres') due = due.forUpdate().skipLocked();
+      const seqs = (await due.execute()).map((r) => r.seq);
+      if (seqs.length === 0) return [];
+      return tx
+        .updateTable('jobs')
+        .set({ locked_until: lease, attempts: sql`attempts + 1`, updated_at: now })
+        .where('seq', 'in', seqs)
+        .returningAll()
+        .execute();
+    });
+    for (const row of claimed) {
+      const job: Job = { seq: row.seq, accountSid: row.account_sid, kind: row.kind, payload: JSON.parse(cipher.decrypt(row.payload)) as Record<string, unknown>, attempts: row.attempts, maxAttempts: row.max_attempts, dedupeKey: row.dedupe_key };
+      const handler = this.handlers.get(job.kind);
+      try {
+        if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
+        await handler(job);
+        await storage.db.deleteFrom('jobs').where('seq', '=', job.seq).where('locked_until', '=', lease).execute();
+      } catch (err) {
+        this.o.onError?.(job, err);
+        const message = err instanceof Error ? err.message : String(err);
+        const finished = job.attempts >= job.maxAttempts;
+        const delay = Math.min(this.o.maxBackoffMs, this.o.baseBackoffMs * 2 ** (job.attempts - 1));
+        const jitter = Math.floor(Math.random() * delay * 0.2);
+        await storage.db
+          .updateTable('jobs')
+          .set({ status: finished ? 'failed' : 'pending', run_at: clock.now() + delay + jitter, locked_until: null, last_error: message.slice(0, 1000), updated_at: clock.now() })
+          .where('seq', '=', job.seq)
+          .where('locked_until', '=', lease)
+          .execute();
+      }
+    }
+    return claimed.length;
+  }
+}

@@ -1,0 +1,75 @@
+import type { Dispatcher } from './dispatcher.js';
+import type { Jobs } from './jobs.js';
+
+/**
+ * The background loop of a node: dispatches the outbox and runs due jobs, on a
+ * poll interval and immediately when poked after a commit.
+ */
+export class Worker {
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private again = false;
+  private stopped = true;
+  private idle: Array<() => void> = [];
+
+  constructor(
+    private readonly dispatcher: Dispatcher,
+    private readonly jobs: Jobs,
+    private readonly pollMs: number,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.running) await new Promise<void>((resolve) => this.idle.push(resolve));
+  }
+
+  poke(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.schedule(0);
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), ms);
+    this.timer.unref?.();
+  }
+
+  /** Runs until the outbox is drained and no job is due; tests await it. */
+  async drain(): Promise<void> {
+    for (let i = 0; i < 1000; i++) {
+      const n = (await this.dispatcher.dispatchBatch()) + (await this.jobs.runDue());
+      if (n === 0) return;
+    }
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped) return;
+    this.running = true;
+    try {
+      do {
+        this.again = false;
+        let n: number;
+        do {
+          n = (await this.dispatcher.dispatchBatch()) + (await this.jobs.runDue());
+        } while (n > 0 && !this.stopped);
+      } while (this.again && !this.stopped);
+    } catch (err) {
+      this.onError(err);
+    } finally {
+      this.running = false;
+      for (const r of this.idle.splice(0)) r();
+    }
+    if (!this.stopped) this.schedule(this.pollMs);
+  }
+}

@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createCipheriv, createDecipheriv, randomBytes, createHash, timingSafeEqual } from 'node:crypto';
+
+/**
+ * AES-256-GCM for data at rest. Text values are stored as
+ * `v1.<iv b64>.<tag b64>.<ciphertext b64>`; binary values as iv|tag|ciphertext.
+ */
+export interface Cipher {
+  encrypt(plain: string): string;
+  decrypt(stored: string): string;
+  encryptBytes(plain: Buffer): Buffer;
+  decryptBytes(stored: Buffer): Buffer;
+}
+
+const IV = 12;
+const TAG = 16;
+
+export function createCipher(key: Buffer): Cipher {
+  if (key.length !== 32) throw new Error('AES-256-GCM needs a 32-byte key');
+  const seal = (plain: Buffer) => {
+    const iv = randomBytes(IV);
+    const c = createCipheriv('aes-256-gcm', key, iv);
+    const ct = Buffer.concat([c.update(plain), c.final()]);
+    return { iv, tag: c.getAuthTag(), ct };
+  };
+  const open = (iv: Buffer, tag: Buffer, ct: Buffer) => {
+    const d = createDecipheriv('aes-256-gcm', key, iv);
+    d.setAuthTag(tag);
+    return Buffer.concat([d.update(ct), d.final()]);
+  };
+  return {
+    encrypt(plain) {
+      const { iv, tag, ct } = seal(Buffer.from(plain, 'utf8'));
+      return `v1.${iv.toString('base64')}.${tag.toString('base64')}.${ct.toString('base64')}`;
+    },
+    decrypt(stored) {
+      const parts = stored.split('.');
+      if (parts.length !== 4 || parts[0] !== 'v1') throw new Error('Not an encrypted value');
+      return open(Buffer.from(parts[1]!, 'base64'), Buffer.from(parts[2]!, 'base64'), Buffer.from(parts[3]!, 'base64')).toString('utf8');
+    },
+    encryptBytes(plain) {
+      const { iv, tag, ct } = seal(plain);
+      return Buffer.concat([iv, tag, ct]);
+    },
+    decryptBytes(stored) {
+      return open(stored.subarray(0, IV), stored.subarray(IV, IV + TAG), stored.subarray(IV + TAG));
+    },
+  };
+}
+
+/** The master key: from configuration, else generated once into the data folder (mode 0600). */
+export function loadMasterKey(configured: string | undefined, dataDir: string): Buffer {
+  if (configured) return Buffer.from(configured, 'hex');
+  const file = path.join(dataDir, 'master.key');
+  if (fs.existsSync(file)) {
+    const hex = fs.readFileSync(file, 'utf8').trim();
+    if (!/^[0-9a-f]{64}$/i.test(hex)) throw new Error(`${file} does not hold a 64-hex-digit key`);
+    return Buffer.from(hex, 'hex');
+  }
+  fs.mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32);
+  fs.writeFileSync(file, key.toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+  return key;
+}
+
+export function sha256Hex(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function randomToken(bytes = 16): string {
+  return randomBytes(bytes).toString('hex');
+}

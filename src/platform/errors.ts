@@ -1,0 +1,79 @@
+/**
+ * Domain errors carry a kind and a Twilio error code; the HTTP layer maps them
+ * to Twilio's envelope `{code, message, more_info, status}`. Services throw
+ * these, never HTTP exceptions. Every code emitted is listed in docs/errors.md.
+ */
+export type ErrorKind = 'invalid' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'too_large' | 'unsupported_media' | 'method_not_allowed' | 'precondition_failed' | 'rejected' | 'internal';
+
+const statusByKind: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  precondition_failed: 412,
+  too_large: 413,
+  unsupported_media: 415,
+  rejected: 400,
+  internal: 500,
+};
+
+export class TwilioError extends Error {
+  readonly status: number;
+  constructor(
+    readonly kind: ErrorKind,
+    readonly code: number,
+    message: string,
+    status?: number,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.status = status ?? statusByKind[kind];
+  }
+
+  toJSON(): Record<string, unknown> {
+    const body: Record<string, unknown> = {
+      code: this.code,
+      message: this.message,
+      more_info: `https://www.twilio.com/docs/errors/${this.code}`,
+      status: this.status,
+    };
+    if (this.details !== undefined) body.details = this.details;
+    return body;
+  }
+}
+
+/** The registry of coded factories. Add a code here and to docs/errors.md together. */
+export const Errors = {
+  invalidParameter: (message: string) => new TwilioError('invalid', 20001, message),
+  missingParameter: (name: string) => new TwilioError('invalid', 20001, `Missing required parameter ${name} in the post body`),
+  authenticationFailed: () => new TwilioError('unauthorized', 20003, 'Authenticate'),
+  permissionDenied: (message = 'Permission denied') => new TwilioError('forbidden', 20003, message, 403),
+  notFound: (path: string) => new TwilioError('not_found', 20404, `The requested resource ${path} was not found`),
+  methodNotAllowed: (method: string, path: string) =>
+    new TwilioError('method_not_allowed', 20004, `Method ${method} not allowed on ${path}`),
+  unsupportedMediaType: (type: string) =>
+    new TwilioError('unsupported_media', 20415, `Unsupported Content-Type: ${type}`),
+  bodyTooLarge: (message = 'Request body is too large') => new TwilioError('too_large', 20413, message),
+  preconditionFailed: () => new TwilioError('precondition_failed', 20412, 'Precondition failed: the ETag does not match'),
+  internal: () => new TwilioError('internal', 20500, 'Internal Server Error'),
+  // Conversations (50xxx)
+  conversationUniqueNameExists: (uniqueName: string) =>
+    new TwilioError('conflict', 50353, `Conversation with provided unique name already exists: ${uniqueName}`),
+  participantBindingExists: (conversationSid: string) =>
+    new TwilioError('conflict', 50416, `A binding for this participant and proxy address already exists in Conversation ${conversationSid}`),
+  participantExists: (identity: string) =>
+    new TwilioError('conflict', 50433, `Participant already exists: ${identity}`),
+  participantLimit: (message: string) => new TwilioError('conflict', 50438, message),
+  userExists: (identity: string) => new TwilioError('conflict', 50201, `User with provided identity already exists: ${identity}`),
+  roleExists: (name: string) => new TwilioError('conflict', 50352, `Role with provided friendly name already exists: ${name}`),
+  addressExists: (address: string) =>
+    new TwilioError('conflict', 50407, `An address configuration for ${address} already exists`),
+  conversationClosed: (sid: string) =>
+    new TwilioError('invalid', 50437, `Conversation ${sid} is closed; closed conversations accept no new messages or participants`),
+  webhookRejected: (status: number) =>
+    new TwilioError('rejected', 50399, `The pre-event webhook rejected the action (HTTP ${status})`, 422),
+  mediaTooLarge: (limit: number) => new TwilioError('too_large', 50520, `Media is larger than the limit of ${limit} bytes`),
+  mediaTypeNotAllowed: (type: string) => new TwilioError('invalid', 50521, `Media content type ${type} is not allowed`),
+} as const;

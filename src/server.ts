@@ -1,0 +1,122 @@
+import { Registry, collectDefaultMetrics, Counter } from 'prom-client';
+import type { FastifyServerOptions } from 'fastify';
+import type { Config } from './platform/config.js';
+import { createCipher, loadMasterKey } from './platform/crypto.js';
+import { systemClock, type Clock } from './platform/clock.js';
+import { buildApp, type App } from './platform/http/app.js';
+import { openStorage, type Storage } from './storage/db.js';
+import { migrate } from './storage/migrate.js';
+import { Outbox } from './events/outbox.js';
+import { Jobs } from './events/jobs.js';
+import { Dispatcher } from './events/dispatcher.js';
+import { Worker } from './events/worker.js';
+import { WebhookSender } from './events/webhooks.js';
+import { AccountsService, type Account } from './accounts/service.js';
+import { registerAccountRoutes } from './accounts/routes.js';
+import { ConversationsProduct } from './conversations/index.js';
+
+export interface ParleyOptions {
+  clock?: Clock;
+  logger?: FastifyServerOptions['logger'];
+  /** Test hooks: storage location overrides. */
+  sqliteFile?: string;
+  pgSchema?: string;
+  /** First webhook retry delay (doubles each attempt). */
+  webhookRetryBaseMs?: number;
+  webhookMaxAttempts?: number;
+  /** Start the background worker (tests may drive it by hand). */
+  startWorker?: boolean;
+}
+
+export interface Parley {
+  app: App;
+  storage: Storage;
+  worker: Worker;
+  account: Account;
+  /** True when this start generated the main account's credentials. */
+  generatedCredentials: boolean;
+  accounts: AccountsService;
+  conversations: ConversationsProduct;
+  close(): Promise<void>;
+}
+
+/** The composition root: config → storage → events → products → http. */
+export async function createParley(config: Config, options: ParleyOptions = {}): Promise<Parley> {
+  const clock = options.clock ?? systemClock;
+  const storage = await openStorage({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    ...(options.sqliteFile ? { sqliteFile: options.sqliteFile } : {}),
+    ...(options.pgSchema ? { pgSchema: options.pgSchema } : {}),
+  });
+  await migrate(storage);
+  const cipher = createCipher(loadMasterKey(config.masterKey, config.dataDir));
+
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  const jobFailures = new Counter({ name: 'parley_job_failures_total', help: 'Failed job attempts by kind', labelNames: ['kind'], registers: [metrics] });
+
+  let worker: Worker | undefined;
+  const outbox = new Outbox(cipher, clock, () => worker?.poke());
+  const jobs = new Jobs({
+    storage,
+    cipher,
+    clock,
+    baseBackoffMs: options.webhookRetryBaseMs ?? 1000,
+    maxBackoffMs: 10 * 60 * 1000,
+    leaseMs: 60_000,
+    onError: (job) => jobFailures.inc({ kind: job.kind }),
+  });
+  const dispatcher = new Dispatcher(storage, outbox, clock);
+  worker = new Worker(dispatcher, jobs, config.workerPollMs, () => {});
+
+  const accounts = new AccountsService({ storage, cipher, clock });
+  const webhooks = new WebhookSender({
+    authTokenFor: async (accountSid) => (await accounts.get(accountSid)).authToken,
+    clock,
+    jobs,
+    maxAttempts: options.webhookMaxAttempts ?? 8,
+    defaultTimeoutMs: config.preWebhookTimeoutMs,
+  });
+
+  const conversations = new ConversationsProduct({ storage, cipher, clock, outbox, jobs, webhooks, preWebhookTimeoutMs: config.preWebhookTimeoutMs }, dispatcher);
+  accounts.onAccountCreated((sid) => conversations.provision(sid));
+
+  const { account, generated } = await accounts.bootstrap({
+    ...(config.accountSid ? { accountSid: config.accountSid } : {}),
+    ...(config.authToken ? { authToken: config.authToken } : {}),
+  });
+
+  const app = await buildApp({
+    publicUrl: config.publicUrl,
+    logger: options.logger ?? { level: config.logLevel },
+    authenticate: (u, p) => accounts.authenticate(u, p),
+    metrics,
+    ready: async () => {
+      await storage.db.selectFrom('settings').select('key').limit(1).execute();
+    },
+    bodyLimit: 20 * 1024 * 1024,
+    products: [
+      { label: 'api', register: (scope) => registerAccountRoutes(scope, accounts) },
+      conversations.module(),
+    ],
+  });
+  await app.ready();
+
+  if (options.startWorker !== false) worker.start();
+
+  return {
+    app,
+    storage,
+    worker,
+    account,
+    generatedCredentials: generated,
+    accounts,
+    conversations,
+    async close() {
+      await worker!.stop();
+      await app.close();
+      await storage.close();
+    },
+  };
+}

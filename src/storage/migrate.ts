@@ -1,0 +1,23 @@
+import { Migrator, type Migration as KyselyMigration } from 'kysely';
+import type { Storage } from './db.js';
+import { migrations } from './migrations/index.js';
+
+/** Brings the schema up to date. Kysely's migrator serializes concurrent nodes with its lock table. */
+export async function migrate(storage: Storage): Promise<void> {
+  const migrator = new Migrator({
+    db: storage.db,
+    provider: {
+      async getMigrations() {
+        const out: Record<string, KyselyMigration> = {};
+        for (const m of migrations) out[m.name] = { up: (db) => m.up({ db, engine: storage.engine }) };
+        return out;
+      },
+    },
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    const reason = error instanceof Error ? error.message : String(error ?? 'unknown error');
+    throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${reason}`);
+  }
+}
