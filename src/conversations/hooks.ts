@@ -36,6 +36,13 @@ export interface ConversationEventData {
   webhooksEnabled: boolean;
   /** Event-specific webhook parameters (without the common ones). */
   params: WebhookParams;
+  /** Where the event goes, resolved when it happened. */
+  deliveries: Delivery[];
+}
+
+interface Delivery {
+  url: string;
+  method: 'GET' | 'POST';
 }
 
 export const CONVERSATION_EVENT_PREFIX = 'conversations.';
@@ -109,12 +116,38 @@ export class ConversationHooks {
     return {};
   }
 
-  /** Records a post-action event in the caller's transaction. */
-  async post(tx: Executor, actor: ActionSource, data: Omit<ConversationEventData, 'source' | 'webhooksEnabled' | 'clientIdentity'>): Promise<void> {
+  /**
+   * Records a post-action event in the caller's transaction. Its destinations are
+   * resolved now, from the configuration in force when the action happened; the
+   * dispatcher only turns them into durable delivery jobs after commit.
+   */
+  async post(tx: Executor, actor: ActionSource, data: Omit<ConversationEventData, 'source' | 'webhooksEnabled' | 'clientIdentity' | 'deliveries'>): Promise<void> {
+    const deliveries: Delivery[] = [];
+    if (actor.webhooksEnabled) {
+      const target = await targetFor(tx, actor.accountSid, data.serviceSid);
+      if (target?.postUrl && target.filters.includes(data.event)) deliveries.push({ url: target.postUrl, method: target.method });
+    }
+    if (data.conversationSid) {
+      const scoped = await tx
+        .selectFrom('conv_webhooks')
+        .select(['target', 'url', 'method', 'filters', 'triggers'])
+        .where('account_sid', '=', actor.accountSid)
+        .where('conversation_sid', '=', data.conversationSid)
+        .orderBy('seq')
+        .execute();
+      for (const hook of scoped) {
+        if (!hook.url) continue; // studio targets are dispatched by the Studio engine
+        const method = hook.method.toUpperCase() === 'GET' ? 'GET' : 'POST';
+        const filtered = hook.target === 'webhook' && (JSON.parse(hook.filters) as string[]).includes(data.event);
+        const triggered = hook.target === 'trigger' && data.event === 'onMessageAdded' && matchesTrigger(JSON.parse(hook.triggers) as string[], data.params.Body);
+        if (filtered || triggered) deliveries.push({ url: hook.url, method });
+      }
+    }
     const payload: ConversationEventData = {
       ...data,
       source: actor.source,
       webhooksEnabled: actor.webhooksEnabled,
+      deliveries,
       ...(actor.clientIdentity ? { clientIdentity: actor.clientIdentity } : {}),
     };
     await this.deps.outbox.write(tx, [{ type: CONVERSATION_EVENT_PREFIX + data.event, accountSid: actor.accountSid, data: payload as unknown as Record<string, unknown> }]);
@@ -124,30 +157,9 @@ export class ConversationHooks {
   async fanOut(tx: Tx, event: CommittedEvent): Promise<void> {
     if (!event.type.startsWith(CONVERSATION_EVENT_PREFIX)) return;
     const data = event.data as unknown as ConversationEventData;
+    if (data.deliveries.length === 0) return;
     const params = compact({ ...commonParams(event.accountSid, data.event, data.source, data.clientIdentity), ChatServiceSid: data.serviceSid, ...data.params });
-    if (data.webhooksEnabled) {
-      const target = await targetFor(tx, event.accountSid, data.serviceSid);
-      if (target?.postUrl && target.filters.includes(data.event)) {
-        await this.deps.webhooks.enqueue(tx, { accountSid: event.accountSid, url: target.postUrl, method: target.method, params });
-      }
-    }
-    if (!data.conversationSid) return;
-    const scoped = await tx
-      .selectFrom('conv_webhooks')
-      .selectAll()
-      .where('account_sid', '=', event.accountSid)
-      .where('conversation_sid', '=', data.conversationSid)
-      .orderBy('seq')
-      .execute();
-    for (const hook of scoped) {
-      if (!hook.url) continue; // studio targets are dispatched by the Studio engine
-      const method = hook.method.toUpperCase() === 'GET' ? 'GET' : 'POST';
-      if (hook.target === 'webhook' && (JSON.parse(hook.filters) as string[]).includes(data.event)) {
-        await this.deps.webhooks.enqueue(tx, { accountSid: event.accountSid, url: hook.url, method, params });
-      } else if (hook.target === 'trigger' && data.event === 'onMessageAdded' && matchesTrigger(JSON.parse(hook.triggers) as string[], data.params.Body)) {
-        await this.deps.webhooks.enqueue(tx, { accountSid: event.accountSid, url: hook.url, method, params });
-      }
-    }
+    for (const d of data.deliveries) await this.deps.webhooks.enqueue(tx, { accountSid: event.accountSid, url: d.url, method: d.method, params });
   }
 }
 
