@@ -112,6 +112,9 @@ export async function startServer(engine: Engine, options: ParleyOptions = {}): 
       await parley.app.listen({ port, host: '127.0.0.1' });
       port = (parley.app.server.address() as { port: number }).port;
       server.parley = parley;
+      // The SDK keeps sockets alive; let the client side see the old ones close.
+      await new Promise((r) => setTimeout(r, 50));
+      server.client = server.clientFor(server.accountSid, server.authToken);
     },
     async close() {
       await parley.close();
