@@ -55,6 +55,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       components: { securitySchemes: { accountSid_authToken: { type: 'http', scheme: 'basic' } } },
       security: [{ accountSid_authToken: [] }],
     },
+    // Twilio's writes are form-encoded unless a route declares JSON (or raw media).
+    transform: ({ schema, url, route }) => {
+      const config = (route.config ?? {}) as { json?: boolean; raw?: boolean };
+      const consumes = config.raw ? ['*/*'] : config.json ? ['application/json'] : ['application/x-www-form-urlencoded'];
+      return { schema: { ...(schema ?? {}), consumes } as typeof schema, url };
+    },
   });
 
   const routePatterns: Array<{ method: string; re: RegExp }> = [];
