@@ -14,6 +14,8 @@ import { WebhookSender } from './events/webhooks.js';
 import { AccountsService, type Account } from './accounts/service.js';
 import { registerAccountRoutes } from './accounts/routes.js';
 import { ConversationsProduct } from './conversations/index.js';
+import { TaskRouterProduct } from './taskrouter/index.js';
+import { mediaModule } from './media/routes.js';
 
 export interface ParleyOptions {
   clock?: Clock;
@@ -37,6 +39,7 @@ export interface Parley {
   generatedCredentials: boolean;
   accounts: AccountsService;
   conversations: ConversationsProduct;
+  taskrouter: TaskRouterProduct;
   close(): Promise<void>;
 }
 
@@ -81,6 +84,7 @@ export async function createParley(config: Config, options: ParleyOptions = {}):
 
   const conversations = new ConversationsProduct({ storage, cipher, clock, outbox, jobs, webhooks, preWebhookTimeoutMs: config.preWebhookTimeoutMs }, dispatcher);
   accounts.onAccountCreated((sid) => conversations.provision(sid));
+  const taskrouter = new TaskRouterProduct({ storage, cipher, clock, outbox, jobs, webhooks }, dispatcher);
 
   const { account, generated } = await accounts.bootstrap({
     ...(config.accountSid ? { accountSid: config.accountSid } : {}),
@@ -99,6 +103,7 @@ export async function createParley(config: Config, options: ParleyOptions = {}):
     products: [
       { label: 'api', register: (scope) => registerAccountRoutes(scope, accounts) },
       conversations.module(),
+      mediaModule(conversations.media, conversations.services),
     ],
   });
   await app.ready();
@@ -113,6 +118,7 @@ export async function createParley(config: Config, options: ParleyOptions = {}):
     generatedCredentials: generated,
     accounts,
     conversations,
+    taskrouter,
     async close() {
       await worker!.stop();
       await app.close();

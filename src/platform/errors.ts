@@ -74,6 +74,8 @@ export const Errors = {
     new TwilioError('invalid', 50437, `Conversation ${sid} is closed; closed conversations accept no new messages or participants`),
   webhookRejected: (status: number) =>
     new TwilioError('rejected', 50399, `The pre-event webhook rejected the action (HTTP ${status})`, 422),
-  mediaTooLarge: (limit: number) => new TwilioError('too_large', 50520, `Media is larger than the limit of ${limit} bytes`),
-  mediaTypeNotAllowed: (type: string) => new TwilioError('invalid', 50521, `Media content type ${type} is not allowed`),
+  mediaTooLarge: (limit: number, channel?: string) =>
+    new TwilioError('too_large', 50520, `Media is larger than the limit of ${limit} bytes${channel ? ` for ${channel} participants` : ''}`),
+  mediaTypeNotAllowed: (type: string, channel?: string, allowed?: string) =>
+    new TwilioError('invalid', 50521, `Media content type ${type} is not allowed${channel ? ` for ${channel} participants` : ''}${allowed ? ` (allowed: ${allowed})` : ''}`),
 } as const;

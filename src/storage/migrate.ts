@@ -1,11 +1,15 @@
-import { Migrator, type Migration as KyselyMigration } from 'kysely';
+import { Migrator, sql, type Migration as KyselyMigration } from 'kysely';
 import type { Storage } from './db.js';
 import { migrations } from './migrations/index.js';
 
 /** Brings the schema up to date. Kysely's migrator serializes concurrent nodes with its lock table. */
 export async function migrate(storage: Storage): Promise<void> {
+  // Kysely looks for its bookkeeping tables in every schema unless told which one, so a
+  // second schema in the same database (a test run, another tenant) would fool it.
+  const schema = storage.engine === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(storage.db)).rows[0]?.s : undefined;
   const migrator = new Migrator({
     db: storage.db,
+    ...(schema ? { migrationTableSchema: schema } : {}),
     provider: {
       async getMigrations() {
         const out: Record<string, KyselyMigration> = {};

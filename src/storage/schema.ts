@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { TaskRouterTables } from './schema-taskrouter.js';
 
 /**
  * The one schema shared by SQLite and PostgreSQL.
@@ -7,7 +8,7 @@ import type { Generated } from 'kysely';
  * Columns marked (enc) hold AES-256-GCM ciphertext from platform/crypto.
  * Every tenant row carries account_sid and every query filters by it.
  */
-export interface Database {
+export interface Database extends TaskRouterTables {
   settings: SettingsTable;
   accounts: AccountsTable;
   api_keys: ApiKeysTable;

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { describe, beforeAll, afterAll } from 'vitest';
 import twilio from 'twilio';
+import type RequestClientBase from 'twilio/lib/base/RequestClient.js';
+
 import { parseConfig } from '../../src/platform/config.js';
 import { createParley, type Parley, type ParleyOptions } from '../../src/server.js';
 import { dropPgSchema } from '../../src/storage/db.js';
@@ -53,14 +55,14 @@ export interface Server {
  * SDK runs unchanged; everything else (absolute page URLs we issued) passes through.
  */
 export function localHttpClient(origin: string): twilio.RequestClient {
-  class LocalClient extends twilio.RequestClient {
-    override request<T>(opts: twilio.RequestClient.RequestOptions<T>) {
+  const base = new twilio.RequestClient();
+  const client = {
+    request(opts: RequestClientBase.RequestOptions) {
       const m = /^https:\/\/([a-z-]+)\.twilio\.com(\/.*)$/.exec(opts.uri);
-      const uri = m ? `${origin}/${m[1]}${m[2]}` : opts.uri;
-      return super.request({ ...opts, uri });
-    }
-  }
-  return new LocalClient();
+      return base.request({ ...opts, uri: m ? `${origin}/${m[1]}${m[2]}` : opts.uri });
+    },
+  };
+  return client as unknown as twilio.RequestClient;
 }
 
 export async function startServer(engine: Engine, options: ParleyOptions = {}): Promise<Server> {

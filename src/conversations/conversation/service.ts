@@ -40,6 +40,17 @@ export interface ConversationInput {
 
 export type StateReason = 'API' | 'TIMER' | 'EVENT';
 
+/** A validated create, with defaults resolved and the pre-action webhook's changes applied. */
+export interface PreparedConversation {
+  input: ConversationInput;
+  friendlyName: string | undefined;
+  uniqueName: string | undefined;
+  attributes: string;
+  messagingServiceSid: string | null;
+  timerInactive: string | null;
+  timerClosed: string | null;
+}
+
 export class ConversationsService {
   constructor(
     private readonly deps: ConversationsDeps,
@@ -65,7 +76,19 @@ export class ConversationsService {
   }
 
   async create(actor: ActionSource, serviceSid: string, input: ConversationInput): Promise<Conversation> {
-    const { storage, clock, cipher } = this.deps;
+    const prepared = await this.prepareCreate(actor, serviceSid, input);
+    const row = await this.deps.storage.transaction((tx) => this.insert(tx, actor, serviceSid, prepared));
+    this.deps.outbox.committed();
+    return this.decode(row);
+  }
+
+  /**
+   * Everything a create does before its transaction: validation, defaults and the
+   * pre-action webhook (an HTTP call must never hold a transaction open). Callers
+   * that create more inside the same transaction (ConversationWithParticipants)
+   * pair it with `insert`.
+   */
+  async prepareCreate(actor: ActionSource, serviceSid: string, input: ConversationInput): Promise<PreparedConversation> {
     validateInput(input);
     const config = await this.services.configuration(actor.accountSid);
     const pre = await this.hooks.pre(actor, serviceSid, 'onConversationAdd', {
@@ -75,49 +98,54 @@ export class ConversationsService {
       MessagingServiceSid: input.messagingServiceSid ?? config.default_messaging_service_sid ?? undefined,
       State: input.state ?? 'active',
     });
-    const friendlyName = typeof pre.friendly_name === 'string' ? pre.friendly_name : input.friendlyName;
-    const uniqueName = typeof pre.unique_name === 'string' ? pre.unique_name : input.uniqueName;
-    const attributes = typeof pre.attributes === 'string' ? pre.attributes : (input.attributes ?? '{}');
+    return {
+      input,
+      friendlyName: typeof pre.friendly_name === 'string' ? pre.friendly_name : input.friendlyName,
+      uniqueName: typeof pre.unique_name === 'string' ? pre.unique_name : input.uniqueName,
+      attributes: typeof pre.attributes === 'string' ? pre.attributes : (input.attributes ?? '{}'),
+      messagingServiceSid: input.messagingServiceSid ?? config.default_messaging_service_sid ?? null,
+      timerInactive: input.timersInactive ?? config.default_inactive_timer ?? null,
+      timerClosed: input.timersClosed ?? config.default_closed_timer ?? null,
+    };
+  }
+
+  /** Inserts a prepared conversation, its timer and its onConversationAdded event in the caller's transaction. */
+  async insert(tx: Executor, actor: ActionSource, serviceSid: string, p: PreparedConversation): Promise<ConversationRow> {
+    const { clock, cipher } = this.deps;
+    const { input } = p;
+    if (p.uniqueName !== undefined && (await conversationsStore.byUniqueName(tx, actor.accountSid, serviceSid, p.uniqueName))) {
+      throw Errors.conversationUniqueNameExists(p.uniqueName);
+    }
     const now = clock.now();
     const sid = newSid(SidPrefix.Conversation);
-    const state = input.state ?? 'active';
-    const timerInactive = input.timersInactive ?? config.default_inactive_timer ?? null;
-    const timerClosed = input.timersClosed ?? config.default_closed_timer ?? null;
-    const row = await storage.transaction(async (tx) => {
-      if (uniqueName !== undefined && (await conversationsStore.byUniqueName(tx, actor.accountSid, serviceSid, uniqueName))) {
-        throw Errors.conversationUniqueNameExists(uniqueName);
-      }
-      const created = input.dateCreated ?? now;
-      const values: ConversationRow = {
-        seq: 0,
-        sid,
-        account_sid: actor.accountSid,
-        service_sid: serviceSid,
-        messaging_service_sid: input.messagingServiceSid ?? config.default_messaging_service_sid ?? null,
-        friendly_name: friendlyName ?? null,
-        unique_name: uniqueName ?? null,
-        attributes: cipher.encrypt(attributes),
-        state,
-        timer_inactive: timerInactive,
-        timer_closed: timerClosed,
-        date_inactive: null,
-        date_closed: null,
-        bindings: bindingsJson(input),
-        last_message_index: -1,
-        created_by: actor.clientIdentity ?? null,
-        date_created: created,
-        date_updated: input.dateUpdated ?? created,
-      };
-      scheduleDates(values, now);
-      const { seq: _seq, ...insert } = values;
-      await conversationsStore.insert(tx, insert);
-      await this.armTimer(tx, values);
-      const stored = (await conversationsStore.bySid(tx, actor.accountSid, sid))!;
-      await this.hooks.post(tx, actor, { event: 'onConversationAdded', serviceSid, conversationSid: sid, params: this.eventParams(stored, attributes) });
-      return stored;
-    });
-    this.deps.outbox.committed();
-    return this.decode(row);
+    const created = input.dateCreated ?? now;
+    const values: ConversationRow = {
+      seq: 0,
+      sid,
+      account_sid: actor.accountSid,
+      service_sid: serviceSid,
+      messaging_service_sid: p.messagingServiceSid,
+      friendly_name: p.friendlyName ?? null,
+      unique_name: p.uniqueName ?? null,
+      attributes: cipher.encrypt(p.attributes),
+      state: input.state ?? 'active',
+      timer_inactive: p.timerInactive,
+      timer_closed: p.timerClosed,
+      date_inactive: null,
+      date_closed: null,
+      bindings: bindingsJson(input),
+      last_message_index: -1,
+      created_by: actor.clientIdentity ?? null,
+      date_created: created,
+      date_updated: input.dateUpdated ?? created,
+    };
+    scheduleDates(values, now);
+    const { seq: _seq, ...insert } = values;
+    await conversationsStore.insert(tx, insert);
+    await this.armTimer(tx, values);
+    const stored = (await conversationsStore.bySid(tx, actor.accountSid, sid))!;
+    await this.hooks.post(tx, actor, { event: 'onConversationAdded', serviceSid, conversationSid: sid, params: this.eventParams(stored, p.attributes) });
+    return stored;
   }
 
   async update(actor: ActionSource, serviceSid: string, sidOrUniqueName: string, input: ConversationInput): Promise<Conversation> {

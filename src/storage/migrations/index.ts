@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Engine } from '../db.js';
 import * as m001 from './001-foundation.js';
+import * as m002 from './002-taskrouter.js';
 
 export interface MigrationContext {
   // Migrations see an untyped database: the typed schema describes the end state.
@@ -14,4 +15,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append only: a shipped migration never changes. */
-export const migrations: Migration[] = [{ name: '001-foundation', up: m001.up }];
+export const migrations: Migration[] = [
+  { name: '001-foundation', up: m001.up },
+  { name: '002-taskrouter', up: m002.up },
+];

@@ -1,0 +1,83 @@
+import type { Executor } from '../storage/db.js';
+import { newSid } from '../platform/sid.js';
+import type { Actor, TaskRouterDeps } from './deps.js';
+
+/** Every TaskRouter event type (reference §4.3). */
+export const EVENT_TYPES = [
+  'activity.created', 'activity.updated', 'activity.deleted',
+  'reservation.created', 'reservation.accepted', 'reservation.rejected', 'reservation.timeout', 'reservation.canceled', 'reservation.rescinded', 'reservation.completed', 'reservation.failed', 'reservation.wrapup',
+  'task.created', 'task.updated', 'task.canceled', 'task.wrapup', 'task.completed', 'task.deleted', 'task.system-deleted', 'task.transfer-initiated', 'task.transfer-attempt-failed', 'task.transfer-failed', 'task.transfer-canceled', 'task.transfer-completed',
+  'task-channel.created', 'task-channel.updated', 'task-channel.deleted',
+  'task-queue.created', 'task-queue.deleted', 'task-queue.entered', 'task-queue.timeout', 'task-queue.moved', 'task-queue.expression.updated',
+  'worker.created', 'worker.activity.update', 'worker.attributes.update', 'worker.capacity.update', 'worker.channel.availability.update', 'worker.deleted',
+  'workflow.created', 'workflow.updated', 'workflow.deleted', 'workflow.target-matched', 'workflow.entered', 'workflow.timeout', 'workflow.skipped',
+  'workspace.created', 'workspace.updated', 'workspace.deleted',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export const TASKROUTER_EVENT_PREFIX = 'taskrouter.';
+
+export interface TaskRouterEvent {
+  accountSid: string;
+  workspaceSid: string;
+  type: EventType;
+  resourceType: 'activity' | 'reservation' | 'task' | 'task_channel' | 'task_queue' | 'worker' | 'workflow' | 'workspace';
+  resourceSid: string;
+  actor: Actor;
+  description: string;
+  /**
+   * The event's data, in the callback's PascalCase parameter names (TaskSid,
+   * TaskAttributes, WorkerSid, WorkerActivityName…) — also returned as event_data.
+   */
+  data: Record<string, string | number | boolean | null | undefined>;
+  /** Indexed columns for the Events list filters. */
+  taskSid?: string;
+  workerSid?: string;
+  reservationSid?: string;
+  taskQueueSid?: string;
+  workflowSid?: string;
+  taskChannel?: string;
+}
+
+/**
+ * Records a TaskRouter event in the caller's transaction: a row for the Events
+ * API and statistics, and an outbox entry so the workspace's EventCallbackUrl
+ * (and in-process subscribers) hear of it after commit.
+ */
+export async function recordEvent(deps: Pick<TaskRouterDeps, 'cipher' | 'clock' | 'outbox'>, tx: Executor, e: TaskRouterEvent): Promise<string> {
+  const sid = newSid('EV');
+  const now = deps.clock.now();
+  const data = Object.fromEntries(Object.entries(e.data).filter(([, v]) => v !== undefined));
+  await tx
+    .insertInto('tr_events')
+    .values({
+      sid,
+      account_sid: e.accountSid,
+      workspace_sid: e.workspaceSid,
+      event_type: e.type,
+      resource_type: e.resourceType,
+      resource_sid: e.resourceSid,
+      actor_type: e.actor.type,
+      actor_sid: e.actor.sid,
+      description: e.description,
+      event_data: deps.cipher.encrypt(JSON.stringify(data)),
+      event_date: now,
+      source: e.actor.source,
+      source_ip_address: e.actor.ip ?? null,
+      task_sid: e.taskSid ?? null,
+      worker_sid: e.workerSid ?? null,
+      reservation_sid: e.reservationSid ?? null,
+      task_queue_sid: e.taskQueueSid ?? null,
+      workflow_sid: e.workflowSid ?? null,
+      task_channel: e.taskChannel ?? null,
+    })
+    .execute();
+  await deps.outbox.write(tx, [
+    {
+      type: TASKROUTER_EVENT_PREFIX + e.type,
+      accountSid: e.accountSid,
+      data: { eventSid: sid, workspaceSid: e.workspaceSid, type: e.type, resourceType: e.resourceType, resourceSid: e.resourceSid, description: e.description, timestamp: now, data },
+    },
+  ]);
+  return sid;
+}
