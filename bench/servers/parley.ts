@@ -15,3 +15,4 @@ const res = await fetch(`http://127.0.0.1:${port}/conversations/v1/Conversations
 });
 const conv = (await res.json()) as { sid: string };
 process.stdout.write(JSON.stringify({ port, auth, conversationSid: conv.sid }) + '\n');
+process.on('SIGTERM', () => process.exit(0));

@@ -40,7 +40,7 @@ export interface ConversationEventData {
   deliveries: Delivery[];
 }
 
-interface Delivery {
+export interface Delivery {
   url: string;
   method: 'GET' | 'POST';
 }
@@ -151,6 +151,15 @@ export class ConversationHooks {
       ...(actor.clientIdentity ? { clientIdentity: actor.clientIdentity } : {}),
     };
     await this.deps.outbox.write(tx, [{ type: CONVERSATION_EVENT_PREFIX + data.event, accountSid: actor.accountSid, data: payload as unknown as Record<string, unknown> }]);
+  }
+
+  /**
+   * Re-sends an event to one destination only (ReplayAfter of a new scoped
+   * webhook): the same parameters as when it happened, nobody else notified.
+   */
+  async replay(tx: Executor, accountSid: string, data: Omit<ConversationEventData, 'webhooksEnabled' | 'deliveries'>, to: Delivery): Promise<void> {
+    const payload: ConversationEventData = { ...data, webhooksEnabled: false, deliveries: [to] };
+    await this.deps.outbox.write(tx, [{ type: CONVERSATION_EVENT_PREFIX + data.event, accountSid, data: payload as unknown as Record<string, unknown> }]);
   }
 
   /** Durable outbox handler: turns a committed event into webhook delivery jobs. */

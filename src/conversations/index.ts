@@ -63,7 +63,7 @@ export class ConversationsProduct {
     this.bindings = new BindingsService(deps);
     this.configuration = new ConfigurationService(deps, this.services);
     this.addresses = new AddressesService(deps, this.services);
-    this.scopedWebhooks = new ScopedWebhooksService(deps, this.conversations);
+    this.scopedWebhooks = new ScopedWebhooksService(deps, this.conversations, (tx, c, from, to) => this.messages.replayAdded(tx, c, from, to));
     dispatcher.onDurable((tx, event) => this.hooks.fanOut(tx, event));
   }
 

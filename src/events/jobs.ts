@@ -99,16 +99,19 @@ export class Jobs {
         .where('run_at', '<=', now)
         .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
         .orderBy('run_at')
+        .orderBy('seq')
         .limit(limit);
       if (storage.engine === 'postgres') due = due.forUpdate().skipLocked();
       const seqs = (await due.execute()).map((r) => r.seq);
       if (seqs.length === 0) return [];
-      return tx
+      const rows = await tx
         .updateTable('jobs')
         .set({ locked_until: lease, attempts: sql`attempts + 1`, updated_at: now })
         .where('seq', 'in', seqs)
         .returningAll()
         .execute();
+      // RETURNING order is unspecified; run in the order claimed.
+      return rows.sort((a, b) => seqs.indexOf(a.seq) - seqs.indexOf(b.seq));
     });
     for (const row of claimed) {
       const job: Job = { seq: row.seq, accountSid: row.account_sid, kind: row.kind, payload: JSON.parse(cipher.decrypt(row.payload)) as Record<string, unknown>, attempts: row.attempts, maxAttempts: row.max_attempts, dedupeKey: row.dedupe_key };

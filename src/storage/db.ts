@@ -58,7 +58,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   // Kysely's SQLite driver holds one connection behind a mutex, so a transaction
   // never interleaves with statements of a concurrent request.
   return {
@@ -67,6 +67,33 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     transaction: (fn) => db.transaction().execute(fn),
     close: () => db.destroy(),
   };
+}
+
+/**
+ * Kysely prepares every query anew; preparing costs more than running most of our
+ * statements, so keep the prepared statements by SQL text (bounded, oldest evicted).
+ */
+function withStatementCache(database: SQLite.Database, max = 500): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  return new Proxy(database, {
+    get(target, prop, receiver) {
+      if (prop === 'prepare') {
+        return (source: string) => {
+          let stmt = cache.get(source);
+          if (stmt) {
+            cache.delete(source);
+          } else {
+            stmt = target.prepare(source);
+            if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+          }
+          cache.set(source, stmt);
+          return stmt;
+        };
+      }
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 export async function dropPgSchema(databaseUrl: string, schema: string): Promise<void> {

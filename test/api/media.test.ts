@@ -116,6 +116,9 @@ describeEngines('Media (MCS)', (ctx) => {
     expect(await twilioError(client.conversations.v1.conversations(conv.sid).messages.create({ mediaSid: foreign.sid }))).toMatchObject({ status: 400, code: 20001 });
     // A refused message leaves the media free for the next one.
     expect((await mcs(ctx.server, 'GET', `/v1/Services/${elsewhere.sid}/Media/${foreign.sid}`)).json.message_sid).toBeNull();
+    // Deleting the conversation deletes the media of its messages.
+    await client.conversations.v1.conversations(conv.sid).remove();
+    expect((await mcs(ctx.server, 'GET', `/v1/Services/${serviceSid}/Media/${up.sid}`)).status).toBe(404);
   });
 
   it('checks SMS/MMS and WhatsApp media limits', async () => {

@@ -160,4 +160,24 @@ describeEngines('Conversation-scoped webhooks', (ctx) => {
     await new Promise((r) => setTimeout(r, 100));
     expect(receiver.received.length).toBe(1);
   });
+
+  it('replays past messages from Configuration.ReplayAfter to a new webhook, and hears the conversation removed', async () => {
+    const { client } = ctx.server;
+    const conv = await client.conversations.v1.conversations.create({ friendlyName: 'replay' });
+    for (const body of ['zero', 'one', 'two']) await client.conversations.v1.conversations(conv.sid).messages.create({ author: 'customer', body });
+    await client.conversations.v1.conversations(conv.sid).webhooks.create({
+      target: 'webhook',
+      'configuration.url': `${receiver.url}/replay`,
+      'configuration.filters': ['onMessageAdded', 'onConversationRemoved'],
+      'configuration.replayAfter': 1,
+    });
+    const replayed = await receiver.waitFor(2);
+    expect(replayed.map((r) => [r.params.EventType, r.params.Index, r.params.Body])).toEqual([
+      ['onMessageAdded', '1', 'one'],
+      ['onMessageAdded', '2', 'two'],
+    ]);
+    await client.conversations.v1.conversations(conv.sid).remove();
+    const all = await receiver.waitFor(3);
+    expect(all[2]!.params).toMatchObject({ EventType: 'onConversationRemoved', ConversationSid: conv.sid });
+  });
 });

@@ -34,13 +34,20 @@ export async function startReceiver(): Promise<Receiver> {
       const port = (server.address() as { port: number }).port;
       const r: Received = { method: req.method ?? '', url: req.url ?? '', fullUrl: `http://127.0.0.1:${port}${req.url}`, headers: req.headers, rawBody, params };
       if (req.method === 'GET') for (const [k, v] of new URL(r.fullUrl).searchParams) params[k] = v;
-      received.push(r);
       const answer = responder(r);
-      setTimeout(() => {
+      const reply = () => {
         if (res.destroyed) return;
         res.writeHead(answer.status, { 'Content-Type': answer.contentType ?? 'application/json' });
         res.end(answer.body ?? '');
-      }, answer.delayMs ?? 0);
+      };
+      if (!answer.delayMs) {
+        // Answer before a waiting test can see the request and close the receiver on it.
+        res.once('finish', () => received.push(r));
+        reply();
+        return;
+      }
+      received.push(r);
+      setTimeout(reply, answer.delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -216,14 +216,15 @@ export class ConversationsService {
     await this.hooks.pre(actor, serviceSid, 'onConversationRemove', { ConversationSid: current.row.sid, FriendlyName: current.row.friendly_name ?? undefined, UniqueName: current.row.unique_name ?? undefined, Attributes: current.attributes, State: current.row.state });
     const now = this.deps.clock.now();
     await this.deps.storage.transaction(async (tx) => {
-      await conversationsStore.deleteCascade(tx, actor.accountSid, current.row.sid);
-      await this.deps.jobs.cancel(tx, timerKey(current.row.sid));
+      // The event first: its destinations include the conversation's own webhooks, deleted next.
       await this.hooks.post(tx, actor, {
         event: 'onConversationRemoved',
         serviceSid,
         conversationSid: current.row.sid,
         params: { ...this.eventParams(current.row, current.attributes), DateRemoved: isoDate(now)! },
       });
+      await conversationsStore.deleteCascade(tx, actor.accountSid, current.row.sid);
+      await this.deps.jobs.cancel(tx, timerKey(current.row.sid));
     });
     this.deps.outbox.committed();
   }

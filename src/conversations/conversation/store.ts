@@ -42,6 +42,12 @@ export const conversationsStore = {
     await db.updateTable('conv_participants').set({ open_binding_key: null }).where('account_sid', '=', accountSid).where('conversation_sid', '=', sid).execute();
   },
   async deleteCascade(db: Executor, accountSid: string, sid: string): Promise<void> {
+    // Media attached to the conversation's messages goes with them.
+    await db
+      .deleteFrom('media')
+      .where('account_sid', '=', accountSid)
+      .where('message_sid', 'in', db.selectFrom('conv_messages').select('sid').where('account_sid', '=', accountSid).where('conversation_sid', '=', sid))
+      .execute();
     for (const table of ['conv_receipts', 'conv_messages', 'conv_participants', 'conv_webhooks'] as const) {
       await db.deleteFrom(table).where('account_sid', '=', accountSid).where('conversation_sid', '=', sid).execute();
     }

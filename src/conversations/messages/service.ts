@@ -2,9 +2,10 @@ import { Errors } from '../../platform/errors.js';
 import { isoDate } from '../../platform/clock.js';
 import { newSid, SidPrefix } from '../../platform/sid.js';
 import type { KeysetWindow } from '../../storage/keyset.js';
+import type { Executor } from '../../storage/db.js';
 import type { MediaService, MessageMedia } from '../../media/service.js';
 import type { ActionSource, ConversationsDeps } from '../deps.js';
-import type { ConversationHooks, WebhookParams } from '../hooks.js';
+import type { ConversationHooks, Delivery, WebhookParams } from '../hooks.js';
 import type { ConversationsService } from '../conversation/service.js';
 import { conversationsStore, type ConversationRow } from '../conversation/store.js';
 import { messagesStore, receiptsStore, type MessageRow } from './store.js';
@@ -212,6 +213,22 @@ export class MessagesService {
       const receipts = counts.get(row.sid);
       return { ...this.decode(row), delivery: receipts || carrier ? summarize(receipts ?? {}) : null };
     });
+  }
+
+  /** Replays onMessageAdded for messages at or after `fromIndex` to one destination (scoped webhook ReplayAfter). */
+  async replayAdded(tx: Executor, conv: ConversationRow, fromIndex: number, to: Delivery): Promise<void> {
+    const rows = await tx
+      .selectFrom('conv_messages')
+      .selectAll()
+      .where('account_sid', '=', conv.account_sid)
+      .where('conversation_sid', '=', conv.sid)
+      .where('idx', '>=', fromIndex)
+      .orderBy('idx')
+      .execute();
+    for (const row of rows) {
+      const plain = this.decode(row);
+      await this.hooks.replay(tx, conv.account_sid, { event: 'onMessageAdded', serviceSid: conv.service_sid, conversationSid: conv.sid, source: 'API', params: this.eventParams(row, conv, plain.body, plain.attributes) }, to);
+    }
   }
 
   /** Parameters of onMessageAdded/Updated/Removed (reference §2.8). */

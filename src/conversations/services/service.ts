@@ -6,9 +6,14 @@ import type { ConversationsDeps } from '../deps.js';
 import { servicesStore, type ServiceRow, type ConfigurationRow } from './store.js';
 import { defaultRoles } from '../roles/defaults.js';
 
+const DEFAULT_SERVICE_TTL_MS = 5000;
+
 export class ServicesService {
-  /** accountSid → default service SID; it only changes through updateConfiguration. */
-  private defaults = new Map<string, string>();
+  /**
+   * accountSid → default service SID. Invalidated here on change; the TTL bounds how
+   * long another node may keep using the previous default.
+   */
+  private defaults = new Map<string, { sid: string; expires: number }>();
 
   constructor(private readonly deps: ConversationsDeps) {}
 
@@ -98,10 +103,11 @@ export class ServicesService {
   }
 
   async defaultServiceSid(accountSid: string): Promise<string> {
+    const now = this.deps.clock.now();
     const cached = this.defaults.get(accountSid);
-    if (cached) return cached;
+    if (cached && cached.expires > now) return cached.sid;
     const sid = (await this.configuration(accountSid)).default_chat_service_sid;
-    this.defaults.set(accountSid, sid);
+    this.defaults.set(accountSid, { sid, expires: now + DEFAULT_SERVICE_TTL_MS });
     return sid;
   }
 

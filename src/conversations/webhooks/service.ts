@@ -1,8 +1,10 @@
 import { Errors } from '../../platform/errors.js';
 import { newSid, SidPrefix } from '../../platform/sid.js';
 import type { KeysetWindow } from '../../storage/keyset.js';
+import type { Executor } from '../../storage/db.js';
 import type { ConversationsDeps } from '../deps.js';
-import { SCOPED_FILTERS } from '../hooks.js';
+import { SCOPED_FILTERS, type Delivery } from '../hooks.js';
+import type { ConversationRow } from '../conversation/store.js';
 import type { ConversationsService } from '../conversation/service.js';
 import { eventFilters, sidParam, webhookMethod, webhookUrl } from './validate.js';
 import { lockConversation, scopedWebhooksStore, type ScopedWebhookRow } from './store.js';
@@ -32,6 +34,8 @@ export class ScopedWebhooksService {
   constructor(
     private readonly deps: ConversationsDeps,
     private readonly conversations: ConversationsService,
+    /** Sends past onMessageAdded events to a new webhook (Configuration.ReplayAfter). */
+    private readonly replayMessages: (tx: Executor, conversation: ConversationRow, fromIndex: number, to: Delivery) => Promise<void>,
   ) {}
 
   async list(accountSid: string, serviceSid: string, conversation: string, w: KeysetWindow): Promise<ScopedWebhookRow[]> {
@@ -75,9 +79,14 @@ export class ScopedWebhooksService {
         date_created: now,
         date_updated: now,
       });
+      // A webhook target hears past messages it filters for; a trigger target those matching its keywords.
+      const wantsMessages = target === 'webhook' ? settings.filters.includes('onMessageAdded') : target === 'trigger';
+      if (input.replayAfter !== undefined && settings.url && wantsMessages) {
+        await this.replayMessages(tx, c, input.replayAfter, { url: settings.url, method: settings.method.toUpperCase() === 'GET' ? 'GET' : 'POST' });
+      }
       return (await scopedWebhooksStore.get(tx, accountSid, c.sid, sid))!;
     });
-    // TODO(messages): replay onMessageAdded for messages with index >= replay_after.
+    this.deps.outbox.committed();
     return row;
   }
 

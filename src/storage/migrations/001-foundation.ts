@@ -240,6 +240,7 @@ export async function up(ctx: MigrationContext): Promise<void> {
     .addColumn('message_sid', 'varchar(34)')
     .addColumn('date_created', 'bigint', (c) => c.notNull())
     .execute();
+  await db.schema.createIndex('media_message').on('media').columns(['message_sid']).execute();
 }
 
 export type { Kysely };
