@@ -103,6 +103,7 @@ export async function createParley(config: Config, options: ParleyOptions = {}):
     products: [
       { label: 'api', register: (scope) => registerAccountRoutes(scope, accounts) },
       conversations.module(),
+      taskrouter.module(),
       mediaModule(conversations.media, conversations.services),
     ],
   });

@@ -57,6 +57,8 @@ export const Errors = {
     new TwilioError('unsupported_media', 20415, `Unsupported Content-Type: ${type}`),
   bodyTooLarge: (message = 'Request body is too large') => new TwilioError('too_large', 20413, message),
   preconditionFailed: () => new TwilioError('precondition_failed', 20412, 'Precondition failed: the ETag does not match'),
+  /** TaskRouter: a name that must be unique is taken (Twilio's generic Conflict code). */
+  taskRouterConflict: (message: string) => new TwilioError('conflict', 20409, message),
   internal: () => new TwilioError('internal', 20500, 'Internal Server Error'),
   // Conversations (50xxx)
   conversationUniqueNameExists: (uniqueName: string) =>

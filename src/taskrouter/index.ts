@@ -2,6 +2,20 @@ import type { FastifyInstance } from 'fastify';
 import type { ProductModule } from '../platform/http/app.js';
 import type { Dispatcher } from '../events/dispatcher.js';
 import type { RoutingTrigger, TaskRouterDeps } from './deps.js';
+import { WorkspacesService } from './workspaces/service.js';
+import { registerWorkspaceRoutes } from './workspaces/routes.js';
+import { workspaceRouter } from './workspaces/scope.js';
+import { ActivitiesService } from './activities/service.js';
+import { registerActivityRoutes } from './activities/routes.js';
+import { TaskChannelsService } from './task-channels/service.js';
+import { registerTaskChannelRoutes } from './task-channels/routes.js';
+import { TaskQueuesService } from './task-queues/service.js';
+import { registerTaskQueueRoutes } from './task-queues/routes.js';
+import { WorkersService } from './workers/service.js';
+import { WorkerChannelsService } from './workers/channels.js';
+import { registerWorkerRoutes } from './workers/routes.js';
+import { WorkflowsService } from './workflows/service.js';
+import { registerWorkflowRoutes } from './workflows/routes.js';
 
 /**
  * The TaskRouter product: its systems, wired once, and its HTTP module
@@ -11,9 +25,23 @@ export class TaskRouterProduct {
   /** Services call this after committing a change that may let routing progress. */
   readonly routing: RoutingTrigger;
   private readonly triggers: Array<(accountSid: string, workspaceSid: string) => void> = [];
+  readonly activities: ActivitiesService;
+  readonly taskChannels: TaskChannelsService;
+  readonly taskQueues: TaskQueuesService;
+  readonly workers: WorkersService;
+  readonly workerChannels: WorkerChannelsService;
+  readonly workflows: WorkflowsService;
+  readonly workspaces: WorkspacesService;
 
   constructor(readonly deps: TaskRouterDeps, readonly dispatcher: Dispatcher) {
     this.routing = { changed: (a, w) => this.triggers.forEach((t) => t(a, w)) };
+    this.activities = new ActivitiesService(deps);
+    this.taskChannels = new TaskChannelsService(deps);
+    this.taskQueues = new TaskQueuesService(deps, this.routing);
+    this.workers = new WorkersService(deps, this.routing);
+    this.workerChannels = new WorkerChannelsService(deps, this.workers, this.routing);
+    this.workflows = new WorkflowsService(deps, this.routing);
+    this.workspaces = new WorkspacesService(deps, this.activities, this.taskChannels, this.taskQueues, this.workflows);
   }
 
   /** The routing engine subscribes here. */
@@ -24,8 +52,15 @@ export class TaskRouterProduct {
   module(): ProductModule {
     return {
       label: 'taskrouter',
-      register: (_app: FastifyInstance) => {
+      register: (app: FastifyInstance) => {
         // Resource routes are registered here as they land.
+        registerWorkspaceRoutes(app, this.workspaces);
+        const ws = workspaceRouter(app, this.workspaces);
+        registerActivityRoutes(ws, this.activities);
+        registerTaskChannelRoutes(ws, this.taskChannels);
+        registerTaskQueueRoutes(ws, this.taskQueues);
+        registerWorkerRoutes(ws, this.workers, this.workerChannels);
+        registerWorkflowRoutes(ws, this.workflows);
       },
     };
   }
