@@ -84,14 +84,15 @@ export async function createParley(config: Config, options: ParleyOptions = {}):
 
   const conversations = new ConversationsProduct({ storage, cipher, clock, outbox, jobs, webhooks, preWebhookTimeoutMs: config.preWebhookTimeoutMs }, dispatcher);
   accounts.onAccountCreated((sid) => conversations.provision(sid));
-  const taskrouter = new TaskRouterProduct({ storage, cipher, clock, outbox, jobs, webhooks }, dispatcher);
+  let app: App | undefined;
+  const taskrouter = new TaskRouterProduct({ storage, cipher, clock, outbox, jobs, webhooks }, dispatcher, (err) => app?.log.error({ err }, 'routing pass failed'));
 
   const { account, generated } = await accounts.bootstrap({
     ...(config.accountSid ? { accountSid: config.accountSid } : {}),
     ...(config.authToken ? { authToken: config.authToken } : {}),
   });
 
-  const app = await buildApp({
+  app = await buildApp({
     publicUrl: config.publicUrl,
     logger: options.logger ?? { level: config.logLevel },
     authenticate: (u, p) => accounts.authenticate(u, p),
@@ -122,6 +123,7 @@ export async function createParley(config: Config, options: ParleyOptions = {}):
     taskrouter,
     async close() {
       await worker!.stop();
+      await taskrouter.engine.stop();
       await app.close();
       await storage.close();
     },

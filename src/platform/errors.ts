@@ -67,17 +67,17 @@ export const Errors = {
     new TwilioError('conflict', 50416, `A binding for this participant and proxy address already exists in Conversation ${conversationSid}`),
   participantExists: (identity: string) =>
     new TwilioError('conflict', 50433, `Participant already exists: ${identity}`),
-  participantLimit: (message: string) => new TwilioError('conflict', 50438, message),
+  participantLimit: (message: string) => new TwilioError('conflict', 50417, message),
   userExists: (identity: string) => new TwilioError('conflict', 50201, `User with provided identity already exists: ${identity}`),
   roleExists: (name: string) => new TwilioError('conflict', 50352, `Role with provided friendly name already exists: ${name}`),
   addressExists: (address: string) =>
     new TwilioError('conflict', 50407, `An address configuration for ${address} already exists`),
   conversationClosed: (sid: string) =>
-    new TwilioError('invalid', 50437, `Conversation ${sid} is closed; closed conversations accept no new messages or participants`),
+    new TwilioError('invalid', 50377, `Conversation ${sid} is closed; closed conversations accept no new messages or participants`),
   webhookRejected: (status: number) =>
     new TwilioError('rejected', 50399, `The pre-event webhook rejected the action (HTTP ${status})`, 422),
   mediaTooLarge: (limit: number, channel?: string) =>
-    new TwilioError('too_large', 50520, `Media is larger than the limit of ${limit} bytes${channel ? ` for ${channel} participants` : ''}`),
+    new TwilioError('too_large', 50512, `Media is larger than the limit of ${limit} bytes${channel ? ` for ${channel} participants` : ''}`),
   mediaTypeNotAllowed: (type: string, channel?: string, allowed?: string) =>
-    new TwilioError('invalid', 50521, `Media content type ${type} is not allowed${channel ? ` for ${channel} participants` : ''}${allowed ? ` (allowed: ${allowed})` : ''}`),
+    new TwilioError('invalid', 50511, `Media content type ${type} is not allowed${channel ? ` for ${channel} participants` : ''}${allowed ? ` (allowed: ${allowed})` : ''}`),
 } as const;

@@ -99,6 +99,7 @@ export interface TrTasksTable extends InWorkspace {
   filter_index: number | null;
   step_index: number | null;
   step_entered_at: number | null;
+  step_checked: number;
   assignment_counter: number;
   version: number;
 }

@@ -16,6 +16,13 @@ import { WorkerChannelsService } from './workers/channels.js';
 import { registerWorkerRoutes } from './workers/routes.js';
 import { WorkflowsService } from './workflows/service.js';
 import { registerWorkflowRoutes } from './workflows/routes.js';
+import { Lifecycle } from './routing/lifecycle.js';
+import { RoutingEngine } from './routing/engine.js';
+import { TasksService } from './tasks/service.js';
+import { registerTaskRoutes } from './tasks/routes.js';
+import { ReservationsService } from './reservations/service.js';
+import { registerReservationRoutes } from './reservations/routes.js';
+import { reservationsStore } from './reservations/store.js';
 
 /**
  * The TaskRouter product: its systems, wired once, and its HTTP module
@@ -32,8 +39,16 @@ export class TaskRouterProduct {
   readonly workerChannels: WorkerChannelsService;
   readonly workflows: WorkflowsService;
   readonly workspaces: WorkspacesService;
+  readonly lifecycle: Lifecycle;
+  readonly engine: RoutingEngine;
+  readonly tasks: TasksService;
+  readonly reservations: ReservationsService;
 
-  constructor(readonly deps: TaskRouterDeps, readonly dispatcher: Dispatcher) {
+  constructor(
+    readonly deps: TaskRouterDeps,
+    readonly dispatcher: Dispatcher,
+    onError: (err: unknown) => void = () => {},
+  ) {
     this.routing = { changed: (a, w) => this.triggers.forEach((t) => t(a, w)) };
     this.activities = new ActivitiesService(deps);
     this.taskChannels = new TaskChannelsService(deps);
@@ -42,6 +57,14 @@ export class TaskRouterProduct {
     this.workerChannels = new WorkerChannelsService(deps, this.workers, this.routing);
     this.workflows = new WorkflowsService(deps, this.routing);
     this.workspaces = new WorkspacesService(deps, this.activities, this.taskChannels, this.taskQueues, this.workflows);
+    this.lifecycle = new Lifecycle(deps, this.workers);
+    this.engine = new RoutingEngine(deps, this.lifecycle, onError);
+    this.tasks = new TasksService(deps, this.lifecycle, this.engine);
+    this.reservations = new ReservationsService(deps, this.lifecycle, this.engine);
+    this.onChanged((a, w) => this.engine.schedule(a, w));
+    this.workers.rejectPending = async (tx, ws, workerSid, actor) => {
+      for (const r of await reservationsStore.ofWorker(tx, ws.account_sid, workerSid, ['pending'])) await this.lifecycle.reject(tx, ws, r, actor);
+    };
   }
 
   /** The routing engine subscribes here. */
@@ -53,7 +76,6 @@ export class TaskRouterProduct {
     return {
       label: 'taskrouter',
       register: (app: FastifyInstance) => {
-        // Resource routes are registered here as they land.
         registerWorkspaceRoutes(app, this.workspaces);
         const ws = workspaceRouter(app, this.workspaces);
         registerActivityRoutes(ws, this.activities);
@@ -61,6 +83,8 @@ export class TaskRouterProduct {
         registerTaskQueueRoutes(ws, this.taskQueues);
         registerWorkerRoutes(ws, this.workers, this.workerChannels);
         registerWorkflowRoutes(ws, this.workflows);
+        registerTaskRoutes(ws, this.tasks, () => this.deps.clock.now());
+        registerReservationRoutes(ws, this.reservations);
       },
     };
   }

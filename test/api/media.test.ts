@@ -127,10 +127,10 @@ describeEngines('Media (MCS)', (ctx) => {
     await client.conversations.v1.conversations(sms.sid).participants.create({ 'messagingBinding.address': number(), 'messagingBinding.proxyAddress': '+15550000009' });
     const text = (await upload(Buffer.from('hello'), 'text/plain')).json;
     const err = await twilioError(client.conversations.v1.conversations(sms.sid).messages.create({ mediaSid: text.sid }));
-    expect(err).toMatchObject({ status: 400, code: 50521 });
+    expect(err).toMatchObject({ status: 400, code: 50511 });
     expect(err.message).toContain('SMS/MMS');
     const big = (await upload(Buffer.alloc(5 * 1024 * 1024 + 1), 'image/jpeg')).json;
-    expect(await twilioError(client.conversations.v1.conversations(sms.sid).messages.create({ mediaSid: big.sid }))).toMatchObject({ status: 413, code: 50520 });
+    expect(await twilioError(client.conversations.v1.conversations(sms.sid).messages.create({ mediaSid: big.sid }))).toMatchObject({ status: 413, code: 50512 });
     const ok = (await upload(Buffer.alloc(5 * 1024 * 1024), 'image/jpeg')).json;
     expect((await client.conversations.v1.conversations(sms.sid).messages.create({ mediaSid: ok.sid })).media).toHaveLength(1);
 
@@ -138,7 +138,7 @@ describeEngines('Media (MCS)', (ctx) => {
     await client.conversations.v1.conversations(wa.sid).participants.create({ 'messagingBinding.address': `whatsapp:${number()}`, 'messagingBinding.proxyAddress': 'whatsapp:+15550000009' });
     expect((await client.conversations.v1.conversations(wa.sid).messages.create({ mediaSid: big.sid })).media).toHaveLength(1);
     const huge = (await upload(Buffer.alloc(16 * 1024 * 1024 + 1), 'video/mp4')).json;
-    expect(await twilioError(client.conversations.v1.conversations(wa.sid).messages.create({ mediaSid: huge.sid }))).toMatchObject({ status: 413, code: 50520 });
+    expect(await twilioError(client.conversations.v1.conversations(wa.sid).messages.create({ mediaSid: huge.sid }))).toMatchObject({ status: 413, code: 50512 });
     // Chat-only conversations take any type up to the storage cap.
     const chat = await client.conversations.v1.conversations.create({});
     expect((await client.conversations.v1.conversations(chat.sid).messages.create({ mediaSid: huge.sid })).media![0]).toMatchObject({ content_type: 'video/mp4' });

@@ -122,7 +122,7 @@ describeEngines('Conversation messages', (ctx) => {
     expect(templated).toMatchObject({ contentSid: 'HX' + 'a'.repeat(32), body: null });
 
     await client.conversations.v1.conversations(conv.sid).update({ state: 'closed' });
-    expect(await twilioError(messages.create({ body: 'late' }))).toMatchObject({ status: 400, code: 50437 });
+    expect(await twilioError(messages.create({ body: 'late' }))).toMatchObject({ status: 400, code: 50377 });
     expect((await messages.list()).length).toBe(3);
   });
 
@@ -214,8 +214,7 @@ describeEngines('Conversation message webhooks', (ctx) => {
     await messages(msg.sid).remove({ xTwilioWebhookEnabled: 'true' });
     // Without the header, REST writes fire no service-level webhooks.
     await messages.create({ body: 'quiet' });
-    await ctx.server.drain();
-    await receiver.waitFor(receiver.received.length);
+    await ctx.server.settle();
 
     const added = events('onMessageAdded');
     expect(added).toHaveLength(1);

@@ -85,7 +85,7 @@ describeEngines('Conversation participants', (ctx) => {
     const moved = await client.conversations.v1.conversations(second.sid).participants.create({ 'messagingBinding.address': address, 'messagingBinding.proxyAddress': '+15017122661' });
     expect(moved.conversationSid).toBe(second.sid);
     // Closed conversations take no new participants.
-    expect(await twilioError(client.conversations.v1.conversations(first.sid).participants.create({ identity: 'late' }))).toMatchObject({ status: 400, code: 50437 });
+    expect(await twilioError(client.conversations.v1.conversations(first.sid).participants.create({ identity: 'late' }))).toMatchObject({ status: 400, code: 50377 });
   });
 
   it('refuses a duplicate identity in a conversation with 50433 and stores nothing', async () => {
@@ -125,12 +125,12 @@ describeEngines('Conversation participants', (ctx) => {
     expect(idx.body).toMatchObject({ code: 20001, status: 400 });
   });
 
-  it('limits a conversation to 50 non-chat participants (50438); chat participants still join', async () => {
+  it('limits a conversation to 50 non-chat participants (50417); chat participants still join', async () => {
     const { client } = ctx.server;
     const conv = await client.conversations.v1.conversations.create({});
     const participants = client.conversations.v1.conversations(conv.sid).participants;
     for (let i = 0; i < 50; i++) await participants.create({ 'messagingBinding.address': `+1444000${String(i).padStart(4, '0')}`, 'messagingBinding.proxyAddress': '+15017122661' });
-    expect(await twilioError(participants.create({ 'messagingBinding.address': '+14440009999', 'messagingBinding.proxyAddress': '+15017122661' }))).toMatchObject({ status: 409, code: 50438 });
+    expect(await twilioError(participants.create({ 'messagingBinding.address': '+14440009999', 'messagingBinding.proxyAddress': '+15017122661' }))).toMatchObject({ status: 409, code: 50417 });
     await participants.create({ identity: 'still-fits' });
     expect((await participants.list()).length).toBe(51);
   });

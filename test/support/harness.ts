@@ -45,6 +45,8 @@ export interface Server {
   http(method: string, pathname: string, body?: Record<string, string | string[]> | string, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
   /** Runs the outbox and due jobs until idle. */
   drain(): Promise<void>;
+  /** Waits until every committed event is dispatched and every webhook delivered (or given up). */
+  settle(timeoutMs?: number): Promise<void>;
   /** Restarts the process-level objects on the same data (durability tests). */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -108,6 +110,18 @@ export async function startServer(engine: Engine, options: ParleyOptions = {}): 
       return { status: res.status, body: parsed, headers: res.headers };
     },
     drain: () => parley.worker.drain(),
+    async settle(timeoutMs = 10_000) {
+      const db = parley.storage.db;
+      const end = Date.now() + timeoutMs;
+      for (;;) {
+        await parley.worker.drain();
+        const outbox = await db.selectFrom('outbox').select('seq').where('dispatched_at', 'is', null).limit(1).execute();
+        const due = await db.selectFrom('jobs').select('seq').where('kind', '=', 'webhook.deliver').where('status', '=', 'pending').where('run_at', '<=', Date.now()).limit(1).execute();
+        if (outbox.length === 0 && due.length === 0) return;
+        if (Date.now() > end) throw new Error('events still undelivered after settle timeout');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
     async restart() {
       await parley.close();
       parley = await createParley(config, opts);

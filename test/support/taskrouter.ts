@@ -53,6 +53,7 @@ export async function insertTask(server: Server, t: { workspaceSid: string; sid:
       task_queue_entered_date: null,
       routing_target: null,
       ignore_capacity: 0,
+      step_checked: 0,
       addons: '{}',
       filter_index: null,
       step_index: null,

@@ -14,9 +14,9 @@ describe('channel media limits', () => {
   it('applies the strictest limit of the conversation channels', () => {
     expect(() => checkChannelLimits({ content_type: 'text/plain', size: 1 }, [])).not.toThrow();
     expect(() => checkChannelLimits({ content_type: 'image/PNG', size: 1 }, ['sms'])).not.toThrow();
-    expect(() => checkChannelLimits({ content_type: 'text/plain', size: 1 }, ['whatsapp'])).toThrow(expect.objectContaining({ code: 50521 }));
+    expect(() => checkChannelLimits({ content_type: 'text/plain', size: 1 }, ['whatsapp'])).toThrow(expect.objectContaining({ code: 50511 }));
     expect(() => checkChannelLimits({ content_type: 'video/mp4', size: 6 * 1024 * 1024 }, ['whatsapp'])).not.toThrow();
-    expect(() => checkChannelLimits({ content_type: 'video/mp4', size: 6 * 1024 * 1024 }, ['whatsapp', 'sms'])).toThrow(expect.objectContaining({ code: 50520 }));
+    expect(() => checkChannelLimits({ content_type: 'video/mp4', size: 6 * 1024 * 1024 }, ['whatsapp', 'sms'])).toThrow(expect.objectContaining({ code: 50512 }));
     expect(() => checkChannelLimits({ content_type: 'application/zip', size: 1 }, ['email'])).not.toThrow();
   });
 });

@@ -21,6 +21,7 @@ export function renderParticipant(p: Participant, scope: Scope): Record<string, 
   const r = p.row;
   return {
     account_sid: r.account_sid,
+    chat_service_sid: r.service_sid,
     conversation_sid: r.conversation_sid,
     sid: r.sid,
     identity: r.identity,

@@ -16,8 +16,9 @@ export const P = {
   json: (description: string, maxLength?: number) => Type.String({ description: `${description} (JSON string)`, ...(maxLength ? { maxLength } : {}) }),
   date: (description: string) => Type.String({ description: `${description} (ISO 8601)`, format: undefined }),
   duration: (description: string) => Type.String({ description: `${description} (ISO 8601 duration, e.g. PT10M)` }),
+  /** One of fixed values: a JSON-schema enum, so a bad value's error lists the allowed ones. */
   enumOf: <T extends string>(values: readonly T[], description?: string) =>
-    Type.Union(values.map((v) => Type.Literal(v)), description ? { description } : {}),
+    Type.Unsafe<T>({ type: 'string', enum: [...values], ...(description ? { description } : {}) }),
   list: (item: TSchema, description?: string) => Type.Array(item, description ? { description } : {}),
 };
 

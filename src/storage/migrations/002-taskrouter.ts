@@ -103,6 +103,8 @@ export async function up(ctx: MigrationContext): Promise<void> {
     .addColumn('filter_index', 'integer')
     .addColumn('step_index', 'integer')
     .addColumn('step_entered_at', 'bigint')
+    /** Whether the current step's skip_if has had its one evaluation. */
+    .addColumn('step_checked', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('assignment_counter', 'integer', (c) => c.notNull())
     .addColumn('version', 'integer', (c) => c.notNull())
     .addColumn('date_created', 'bigint', (c) => c.notNull())

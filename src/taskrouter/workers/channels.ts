@@ -1,3 +1,4 @@
+import { lockWorkspace } from '../routing/lock.js';
 import { Errors } from '../../platform/errors.js';
 import type { Executor } from '../../storage/db.js';
 import type { KeysetWindow } from '../../storage/keyset.js';
@@ -55,6 +56,7 @@ export class WorkerChannelsService {
     }
     let changed = false;
     const result = await this.deps.storage.transaction(async (tx) => {
+      await lockWorkspace(tx, this.deps.storage.engine, ws.sid);
       const worker = await this.workers.getIn(tx, ws, workerSid);
       const current = await this.find(tx, ws.account_sid, ws.sid, workerSid, ref);
       const channels = await taskChannelsStore.all(tx, ws.account_sid, ws.sid);

@@ -1,10 +1,10 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { isoDate } from '../../platform/clock.js';
 import { P, form, listQuery } from '../../platform/http/params.js';
 import { listEnvelope } from '../../platform/http/lists.js';
 import { PageLimits, pageRequest, readPage } from '../../platform/paging.js';
-import { orderingDesc, restActor, truthy, type WorkspaceRouter, type WorkspaceScope } from '../workspaces/scope.js';
+import { ifMatch, orderingDesc, restActor, truthy, type WorkspaceRouter, type WorkspaceScope } from '../workspaces/scope.js';
 import type { WorkerView, WorkersService } from './service.js';
 import { availableCapacityPercentage, type WorkerChannelView, type WorkerChannelsService } from './channels.js';
 
@@ -63,10 +63,6 @@ function withETag(reply: FastifyReply, v: WorkerView): WorkerView {
   return v;
 }
 
-function ifMatch(req: FastifyRequest): string | undefined {
-  const h = req.headers['if-match'];
-  return Array.isArray(h) ? h.join(',') : h;
-}
 
 const sidParam = Type.Object({ Sid: P.str() });
 const channelParams = Type.Object({ WorkerSid: P.str(), Sid: P.sidOrName('WorkerChannel SID or task channel unique name') });

@@ -12,6 +12,7 @@ import { taskChannelsStore } from '../task-channels/store.js';
 import { taskQueuesStore } from '../task-queues/store.js';
 import { ASSIGNED_STATUSES, workersStore, type WorkerRow, type WorkerSqlFilter } from './store.js';
 import { targetWorkersMatcher, workerFacts } from './facts.js';
+import { lockWorkspace } from '../routing/lock.js';
 
 /** Worker and Task attributes: at most 4096 characters, whitespace included (TaskRouter limits). */
 export const MAX_ATTRIBUTES_LENGTH = 4096;
@@ -41,6 +42,9 @@ export interface WorkerFilter {
 }
 
 export class WorkersService {
+  /** Rejects a worker's pending reservations (RejectPendingReservations); wired by the product. */
+  rejectPending: ((tx: Executor, ws: WorkspaceRow, workerSid: string, actor: Actor) => Promise<void>) | undefined;
+
   constructor(
     private readonly deps: TaskRouterDeps,
     private readonly routing: RoutingTrigger,
@@ -142,6 +146,7 @@ export class WorkersService {
     let routingChanged = false;
     const view = await withUniqueError(() => nameTaken(friendlyName ?? ''), () =>
       this.deps.storage.transaction(async (tx) => {
+        await lockWorkspace(tx, this.deps.storage.engine, ws.sid);
         const current = await this.getIn(tx, ws, sid);
         checkIfMatch(current, ifMatch);
         const activities = await activitiesStore.all(tx, ws.account_sid, ws.sid);
@@ -169,16 +174,9 @@ export class WorkersService {
         });
         if (!updated) throw Errors.preconditionFailed();
         const view = this.view((await workersStore.find(tx, ws.account_sid, ws.sid, sid))!, activities);
-        if (activityChanged) {
-          const elapsed = now - current.date_status_changed;
-          await this.event(tx, actor, ws, view, 'worker.activity.update', `Worker ${view.row.friendly_name} updated to ${view.activityName} Activity`, {
-            WorkerPreviousActivitySid: current.activity_sid,
-            WorkerTimeInPreviousActivity: Math.floor(elapsed / 1000),
-            WorkerTimeInPreviousActivityMs: elapsed,
-          });
-        }
+        if (activityChanged) await this.activityEvent(tx, actor, ws, view, current, now);
         if (attributesChanged) await this.event(tx, actor, ws, view, 'worker.attributes.update', `Worker ${view.row.friendly_name} attributes updated`);
-        // TODO(routing): with RejectPendingReservations, reject this worker's pending reservations in this transaction.
+        if (input.rejectPendingReservations === true && this.rejectPending) await this.rejectPending(tx, ws, sid, actor);
         routingChanged = activityChanged || attributesChanged;
         return view;
       }),
@@ -190,8 +188,11 @@ export class WorkersService {
 
   async delete(actor: Actor, ws: WorkspaceRow, sid: string, ifMatch?: string): Promise<void> {
     await this.deps.storage.transaction(async (tx) => {
+      await lockWorkspace(tx, this.deps.storage.engine, ws.sid);
       const current = await this.getIn(tx, ws, sid);
       checkIfMatch(current, ifMatch);
+      // Offers still pending for the worker end before the worker does; their tasks re-route.
+      if (this.rejectPending) await this.rejectPending(tx, ws, sid, actor);
       const assigned = await workersStore.reservationCount(tx, ws.account_sid, sid, ASSIGNED_STATUSES);
       if (assigned > 0) throw Errors.invalidParameter(`Worker ${current.friendly_name} cannot be deleted while it has ${assigned} accepted reservation(s)`);
       const view = this.view(current, await activitiesStore.all(tx, ws.account_sid, ws.sid));
@@ -199,8 +200,38 @@ export class WorkersService {
       await this.event(tx, actor, ws, view, 'worker.deleted', `Worker ${current.friendly_name} deleted`);
     });
     this.deps.outbox.committed();
-    // Pending reservations of the deleted worker are the routing engine's to rescind.
     this.routing.changed(ws.account_sid, ws.sid);
+  }
+
+  /**
+   * Moves a worker to another activity inside the caller's transaction (routing
+   * side effects: reservation, assignment and timeout activities, reject with
+   * WorkerActivitySid). A no-op when the worker is already there.
+   */
+  async setActivity(tx: Executor, actor: Actor, ws: WorkspaceRow, sid: string, activitySid: string): Promise<void> {
+    const current = await this.getIn(tx, ws, sid);
+    if (current.activity_sid === activitySid) return;
+    const activities = await activitiesStore.all(tx, ws.account_sid, ws.sid);
+    const activity = activityParam('ActivitySid', activitySid, activities);
+    const now = this.deps.clock.now();
+    await workersStore.update(tx, ws.account_sid, sid, current.version, {
+      activity_sid: activity.sid,
+      available: activity.available,
+      date_status_changed: now,
+      ...(activity.available === 1 && current.available === 0 ? { idle_since: now } : {}),
+      date_updated: now,
+    });
+    const view = this.view((await workersStore.find(tx, ws.account_sid, ws.sid, sid))!, activities);
+    await this.activityEvent(tx, actor, ws, view, current, now);
+  }
+
+  private async activityEvent(tx: Executor, actor: Actor, ws: WorkspaceRow, view: WorkerView, previous: WorkerRow, now: number): Promise<void> {
+    const elapsed = now - previous.date_status_changed;
+    await this.event(tx, actor, ws, view, 'worker.activity.update', `Worker ${view.row.friendly_name} updated to ${view.activityName} Activity`, {
+      WorkerPreviousActivitySid: previous.activity_sid,
+      WorkerTimeInPreviousActivity: Math.floor(elapsed / 1000),
+      WorkerTimeInPreviousActivityMs: elapsed,
+    });
   }
 
   /** Records a worker event with the callback's Worker* parameters. */
@@ -254,7 +285,8 @@ function nameTaken(friendlyName: string) {
   return Errors.taskRouterConflict(`Worker with FriendlyName ${friendlyName} already exists`);
 }
 
-function attributesParam(value: string | undefined): string | undefined {
+/** Worker and Task Attributes: a JSON object of at most 4096 characters. */
+export function attributesParam(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const parsed = parseJsonParam('Attributes', value);
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw Errors.invalidParameter('Attributes must be a JSON object');

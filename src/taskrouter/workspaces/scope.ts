@@ -65,6 +65,12 @@ export function workspaceRouter(app: FastifyInstance, workspaces: WorkspaceLooku
   };
 }
 
+/** The If-Match request header (TaskRouter ETags). */
+export function ifMatch(req: FastifyRequest): string | undefined {
+  const h = req.headers['if-match'];
+  return Array.isArray(h) ? h.join(',') : h;
+}
+
 /** The actor of a REST call (Event `actor_*`, `source`, `source_ip_address`). */
 export function restActor(req: FastifyRequest): Actor {
   return { type: 'account', sid: req.auth.accountSid, source: 'API', ip: req.ip };

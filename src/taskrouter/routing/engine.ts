@@ -1,0 +1,203 @@
+import type { TaskRouterDeps, Actor } from '../deps.js';
+import type { Executor } from '../../storage/db.js';
+import { recordEvent } from '../events.js';
+import { workspacesStore, type WorkspaceRow } from '../workspaces/store.js';
+import { workersStore } from '../workers/store.js';
+import { tasksStore, type TaskRow } from '../tasks/store.js';
+import { reservationsStore } from '../reservations/store.js';
+import { lockWorkspace } from './lock.js';
+import { loadSnapshot } from './snapshot.js';
+import { planRouting, type MoveEvent, type RoutingPlan } from './matcher.js';
+import { EVALUATE_JOB, Lifecycle, RESERVATION_TIMEOUT_JOB, routingActor, taskData } from './lifecycle.js';
+import type { Placement, Snapshot } from './model.js';
+
+/** Default reservation timeout when a task has no workflow (direct routing). */
+const DEFAULT_RESERVATION_TIMEOUT_S = 120;
+
+/**
+ * Runs routing passes. A pass locks the workspace, reads a snapshot, asks the
+ * pure matcher for a plan and applies it in the same transaction. Triggers
+ * (task created, worker available, capacity freed, timers) coalesce: one pass
+ * per workspace at a time, another if something changed meanwhile.
+ */
+export class RoutingEngine {
+  private running = new Map<string, Promise<void>>();
+  private dirty = new Set<string>();
+  private stopped = false;
+
+  constructor(
+    private readonly deps: TaskRouterDeps,
+    private readonly lifecycle: Lifecycle,
+    private readonly onError: (err: unknown) => void = () => {},
+  ) {
+    deps.jobs.handle(EVALUATE_JOB, async (job) => {
+      await this.evaluate(job.accountSid, String(job.payload.workspaceSid));
+    });
+    deps.jobs.handle(RESERVATION_TIMEOUT_JOB, async (job) => {
+      const workspaceSid = String(job.payload.workspaceSid);
+      const timedOut = await this.inWorkspace(job.accountSid, workspaceSid, async (tx, ws) => {
+        const r = await reservationsStore.find(tx, job.accountSid, workspaceSid, String(job.payload.reservationSid));
+        return r ? this.lifecycle.timeout(tx, ws, r) : false;
+      });
+      if (timedOut) await this.evaluate(job.accountSid, workspaceSid);
+    });
+  }
+
+  /** Runs fn in a transaction holding the workspace's routing lock. */
+  async inWorkspace<T>(accountSid: string, workspaceSid: string, fn: (tx: Executor, ws: WorkspaceRow) => Promise<T>): Promise<T | undefined> {
+    const out = await this.deps.storage.transaction(async (tx) => {
+      await lockWorkspace(tx, this.deps.storage.engine, workspaceSid);
+      const ws = await workspacesStore.find(tx, accountSid, workspaceSid);
+      return ws ? fn(tx, ws) : undefined;
+    });
+    this.deps.outbox.committed();
+    return out;
+  }
+
+  /** Asks for a pass soon; concurrent requests for one workspace coalesce. */
+  schedule(accountSid: string, workspaceSid: string): void {
+    if (this.stopped) return;
+    const key = `${accountSid}|${workspaceSid}`;
+    if (this.running.has(key)) {
+      this.dirty.add(key);
+      return;
+    }
+    const run = (async () => {
+      do {
+        this.dirty.delete(key);
+        try {
+          await this.evaluate(accountSid, workspaceSid);
+        } catch (err) {
+          this.onError(err);
+        }
+      } while (this.dirty.has(key) && !this.stopped);
+    })().finally(() => this.running.delete(key));
+    this.running.set(key, run);
+  }
+
+  /** Resolves when no pass is running or queued (tests, shutdown). */
+  async settle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running.values()]);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.settle();
+  }
+
+  /** One routing pass over a workspace. */
+  async evaluate(accountSid: string, workspaceSid: string): Promise<void> {
+    await this.inWorkspace(accountSid, workspaceSid, async (tx, ws) => {
+      const snapshot = await loadSnapshot(tx, this.deps.cipher, ws, this.deps.clock.now());
+      const plan = planRouting(snapshot);
+      await this.apply(tx, ws, snapshot, plan);
+    });
+  }
+
+  private async apply(tx: Executor, ws: WorkspaceRow, s: Snapshot, plan: RoutingPlan): Promise<void> {
+    const now = s.now;
+    for (const c of plan.cancels) {
+      const task = await tasksStore.find(tx, ws.account_sid, ws.sid, c.taskSid);
+      if (!task) continue;
+      await this.moveEvents(tx, ws, task, c.events);
+      if (c.event) await this.workflowEvent(tx, ws, task, c.event, `Task ${task.sid} ${c.event === 'workflow.timeout' ? 'timed out of' : 'skipped every step of'} its workflow`);
+      await this.lifecycle.cancel(tx, ws, task, c.reason, routingActor(task));
+    }
+    for (const m of plan.moves) {
+      const task = await tasksStore.find(tx, ws.account_sid, ws.sid, m.taskSid);
+      if (!task) continue;
+      await this.place(tx, ws, task, m.to, now);
+      await this.moveEvents(tx, ws, { ...task, task_queue_sid: m.to?.queueSid ?? task.task_queue_sid }, m.events);
+      await this.armStepTimeout(tx, ws, task, m.to, s);
+    }
+    for (const r of plan.reservations) {
+      const task = await tasksStore.find(tx, ws.account_sid, ws.sid, r.taskSid);
+      const worker = await workersStore.find(tx, ws.account_sid, ws.sid, r.workerSid);
+      if (!task || !worker) continue;
+      const queue = r.queueSid ? await tx.selectFrom('tr_task_queues').select(['sid', 'friendly_name', 'reservation_activity_sid']).where('sid', '=', r.queueSid).executeTakeFirst() : undefined;
+      const workflow = task.workflow_sid ? await tx.selectFrom('tr_workflows').select('task_reservation_timeout').where('sid', '=', task.workflow_sid).executeTakeFirst() : undefined;
+      await this.lifecycle.offer(tx, ws, task, worker, queue, workflow?.task_reservation_timeout ?? DEFAULT_RESERVATION_TIMEOUT_S);
+    }
+  }
+
+  private async place(tx: Executor, ws: WorkspaceRow, task: TaskRow, p: Placement | null, now: number): Promise<void> {
+    await tasksStore.update(tx, ws.account_sid, task.sid, {
+      filter_index: p?.filterIndex ?? null,
+      step_index: p?.stepIndex ?? null,
+      step_entered_at: p?.enteredAt ?? null,
+      step_checked: p?.checked ? 1 : 0,
+      task_queue_sid: p?.queueSid ?? task.task_queue_sid,
+      ...(p && p.queueSid !== task.task_queue_sid ? { task_queue_entered_date: now } : {}),
+      date_updated: now,
+    });
+  }
+
+  /** A step with a timeout wakes routing when it runs out. */
+  private async armStepTimeout(tx: Executor, ws: WorkspaceRow, task: TaskRow, p: Placement | null, s: Snapshot): Promise<void> {
+    const workflow = task.workflow_sid ? s.workflows.get(task.workflow_sid) : undefined;
+    const target = p && workflow && p.filterIndex >= 0 ? workflow.filters[p.filterIndex]?.targets[p.stepIndex] : undefined;
+    if (!target?.timeout) return;
+    await this.deps.jobs.schedule(tx, { accountSid: ws.account_sid, kind: EVALUATE_JOB, dedupeKey: `tr-step:${task.sid}`, runAt: p!.enteredAt + target.timeout * 1000, payload: { workspaceSid: ws.sid }, maxAttempts: 10 });
+  }
+
+  private async moveEvents(tx: Executor, ws: WorkspaceRow, task: TaskRow, events: MoveEvent[]): Promise<void> {
+    for (const e of events) {
+      switch (e.type) {
+        case 'workflow.entered':
+          await this.workflowEvent(tx, ws, task, 'workflow.entered', `Task ${task.sid} entered workflow`);
+          break;
+        case 'workflow.target-matched':
+          await this.workflowEvent(tx, ws, task, 'workflow.target-matched', `Task ${task.sid} matched ${e.filterName}, step ${e.stepIndex}`, { WorkflowFilterName: e.filterName, WorkflowFilterTargetIndex: e.stepIndex });
+          break;
+        case 'workflow.skipped':
+          await this.workflowEvent(tx, ws, task, 'workflow.skipped', `Task ${task.sid} skipped a workflow filter`);
+          break;
+        case 'task-queue.entered':
+          await this.queueEvent(tx, ws, task, e.queueSid, 'task-queue.entered', `Task ${task.sid} entered TaskQueue ${e.queueSid}`);
+          break;
+        case 'task-queue.moved':
+          await this.queueEvent(tx, ws, task, e.toQueueSid, 'task-queue.moved', `Task ${task.sid} moved from TaskQueue ${e.fromQueueSid} to ${e.toQueueSid}`, { TaskQueueSidFrom: e.fromQueueSid });
+          break;
+        case 'task-queue.timeout':
+          await this.queueEvent(tx, ws, task, e.queueSid, 'task-queue.timeout', `Task ${task.sid} timed out of TaskQueue ${e.queueSid}`);
+          break;
+      }
+    }
+  }
+
+  private async workflowEvent(tx: Executor, ws: WorkspaceRow, task: TaskRow, type: 'workflow.entered' | 'workflow.target-matched' | 'workflow.skipped' | 'workflow.timeout', description: string, extra: Record<string, string | number> = {}): Promise<void> {
+    if (!task.workflow_sid) return;
+    await recordEvent(this.deps, tx, {
+      accountSid: ws.account_sid,
+      workspaceSid: ws.sid,
+      type,
+      resourceType: 'workflow',
+      resourceSid: task.workflow_sid,
+      actor: routingActor(task),
+      description,
+      data: { ...taskData(this.deps, task, this.deps.clock.now()), ...extra },
+      taskSid: task.sid,
+      workflowSid: task.workflow_sid,
+      ...(task.task_queue_sid ? { taskQueueSid: task.task_queue_sid } : {}),
+      taskChannel: task.task_channel_sid,
+    });
+  }
+
+  private async queueEvent(tx: Executor, ws: WorkspaceRow, task: TaskRow, queueSid: string, type: 'task-queue.entered' | 'task-queue.moved' | 'task-queue.timeout', description: string, extra: Record<string, string> = {}): Promise<void> {
+    const actor: Actor = routingActor(task);
+    await recordEvent(this.deps, tx, {
+      accountSid: ws.account_sid,
+      workspaceSid: ws.sid,
+      type,
+      resourceType: 'task_queue',
+      resourceSid: queueSid,
+      actor,
+      description,
+      data: { ...taskData(this.deps, { ...task, task_queue_sid: queueSid }, this.deps.clock.now()), TaskQueueSid: queueSid, ...extra },
+      taskSid: task.sid,
+      taskQueueSid: queueSid,
+      ...(task.workflow_sid ? { workflowSid: task.workflow_sid } : {}),
+      taskChannel: task.task_channel_sid,
+    });
+  }
+}

@@ -1,0 +1,232 @@
+import { evaluate, filterScope, lookupPath, longestIdleFirst, skipIfScope, targetScope, workerComparator, type WorkerCounts } from '../expressions/index.js';
+import type { CompiledTarget, Placement, Snapshot, SnapshotQueue, SnapshotTask, SnapshotWorker, SnapshotWorkflow } from './model.js';
+
+/** Twilio cancels a task that went from pending to reserved this many times. */
+export const MAX_ASSIGNMENT_COUNT = 1000;
+
+export type MoveEvent =
+  | { type: 'workflow.entered' }
+  | { type: 'workflow.target-matched'; filterName: string; stepIndex: number }
+  | { type: 'task-queue.entered'; queueSid: string }
+  | { type: 'task-queue.moved'; fromQueueSid: string; toQueueSid: string }
+  | { type: 'task-queue.timeout'; queueSid: string }
+  | { type: 'workflow.skipped' };
+
+export interface TaskMove {
+  taskSid: string;
+  to: Placement | null;
+  events: MoveEvent[];
+}
+
+export interface NewReservation {
+  taskSid: string;
+  workerSid: string;
+  channelSid: string;
+  queueSid: string | null;
+}
+
+export interface TaskCancel {
+  taskSid: string;
+  reason: string;
+  /** The workflow event that caused it, if any. */
+  event?: 'workflow.timeout' | 'workflow.skipped';
+  events: MoveEvent[];
+}
+
+export interface RoutingPlan {
+  moves: TaskMove[];
+  reservations: NewReservation[];
+  cancels: TaskCancel[];
+}
+
+/**
+ * One routing pass over a workspace: place tasks in their workflow, advance
+ * steps whose timeout passed, skip steps whose skip_if holds, and offer tasks to
+ * eligible workers in priority-then-age order, never beyond free capacity.
+ */
+export function planRouting(s: Snapshot): RoutingPlan {
+  const plan: RoutingPlan = { moves: [], reservations: [], cancels: [] };
+  for (const task of orderTasks(s)) routeTask(s, task, plan);
+  return plan;
+}
+
+function routeTask(s: Snapshot, task: SnapshotTask, plan: RoutingPlan): void {
+  if (s.now >= task.createdAt + task.timeout * 1000) {
+    plan.cancels.push({ taskSid: task.sid, reason: 'Task TTL Exceeded', events: [] });
+    return;
+  }
+  if (task.assignmentCounter >= MAX_ASSIGNMENT_COUNT) {
+    plan.cancels.push({ taskSid: task.sid, reason: 'Max Assignment Count Exceeded', events: [] });
+    return;
+  }
+  if (task.routingTarget?.startsWith('WK')) {
+    reserveDirect(s, task, task.routingTarget, plan);
+    return;
+  }
+  const workflow = task.workflowSid ? s.workflows.get(task.workflowSid) : undefined;
+  const events: MoveEvent[] = [];
+  const original = task.placement;
+  let p = original;
+
+  if (task.routingTarget?.startsWith('WQ')) {
+    if (!p) {
+      p = { filterIndex: -1, stepIndex: 0, queueSid: task.routingTarget, enteredAt: s.now, checked: true };
+      events.push({ type: 'task-queue.entered', queueSid: task.routingTarget });
+    }
+  } else {
+    if (!workflow) return;
+    if (!p) {
+      p = place(s, task, workflow, 0, events);
+      if (!p) return; // matches no filter and there is no default: the task waits unrouted
+    }
+    // Step timeouts that passed while nobody accepted move the task on.
+    for (let guard = 0; guard < 100; guard++) {
+      const target = targetOf(workflow, p);
+      if (!target?.timeout || s.now < p.enteredAt + target.timeout * 1000) break;
+      events.push({ type: 'task-queue.timeout', queueSid: p.queueSid });
+      const next = nextStep(s, workflow, p, events);
+      if (!next) {
+        plan.cancels.push({ taskSid: task.sid, reason: 'Workflow Timeout', event: 'workflow.timeout', events });
+        return;
+      }
+      p = next;
+    }
+  }
+
+  for (let guard = 0; guard < 100; guard++) {
+    const created = reserve(s, task, p, workflow, plan);
+    if (created > 0 || p.checked) break;
+    p = { ...p, checked: true };
+    const target = workflow ? targetOf(workflow, p) : undefined;
+    if (!workflow || !target?.skipIf || !evaluate(target.skipIf, skipIfScope({ counts: queueCounts(s, p.queueSid), taskAttributes: task.attributes, now: s.now }))) break;
+    const next = nextStep(s, workflow, p, events);
+    if (next) {
+      p = next;
+      continue;
+    }
+    // Skipping the last step counts as not matching the filter: later filters, then the default.
+    events.push({ type: 'workflow.skipped' });
+    const fallback = place(s, task, workflow, p.filterIndex + 1, events);
+    if (!fallback) {
+      plan.cancels.push({ taskSid: task.sid, reason: 'Workflow Skipped', event: 'workflow.skipped', events });
+      return;
+    }
+    p = fallback;
+  }
+  if (!samePlacement(original, p) || events.length > 0) plan.moves.push({ taskSid: task.sid, to: p, events });
+}
+
+/** The first filter (from `from`) whose expression matches, else the default filter. */
+function place(s: Snapshot, task: SnapshotTask, workflow: SnapshotWorkflow, from: number, events: MoveEvent[]): Placement | null {
+  const before = events.length;
+  if (from === 0) events.push({ type: 'workflow.entered' });
+  for (let i = Math.max(0, from); i < workflow.filters.length; i++) {
+    const filter = workflow.filters[i]!;
+    if (!evaluate(filter.expression, filterScope({ taskAttributes: task.attributes, now: s.now }))) continue;
+    const target = filter.targets[0]!;
+    events.push({ type: 'workflow.target-matched', filterName: filter.name, stepIndex: 0 }, { type: 'task-queue.entered', queueSid: target.queue });
+    return { filterIndex: i, stepIndex: 0, queueSid: target.queue, enteredAt: s.now, checked: false };
+  }
+  if (workflow.defaultQueue) {
+    events.push({ type: 'workflow.target-matched', filterName: 'Default Filter', stepIndex: 0 }, { type: 'task-queue.entered', queueSid: workflow.defaultQueue });
+    return { filterIndex: -1, stepIndex: 0, queueSid: workflow.defaultQueue, enteredAt: s.now, checked: true };
+  }
+  if (from === 0) events.length = before;
+  return null;
+}
+
+function nextStep(s: Snapshot, workflow: SnapshotWorkflow, p: Placement, events: MoveEvent[]): Placement | null {
+  if (p.filterIndex < 0) return null;
+  const filter = workflow.filters[p.filterIndex];
+  const target = filter?.targets[p.stepIndex + 1];
+  if (!filter || !target) return null;
+  events.push({ type: 'workflow.target-matched', filterName: filter.name, stepIndex: p.stepIndex + 1 });
+  if (target.queue !== p.queueSid) events.push({ type: 'task-queue.moved', fromQueueSid: p.queueSid, toQueueSid: target.queue });
+  return { filterIndex: p.filterIndex, stepIndex: p.stepIndex + 1, queueSid: target.queue, enteredAt: s.now, checked: false };
+}
+
+function targetOf(workflow: SnapshotWorkflow, p: Placement): CompiledTarget | undefined {
+  return p.filterIndex >= 0 ? workflow.filters[p.filterIndex]?.targets[p.stepIndex] : undefined;
+}
+
+/** Offers the task to as many eligible workers as its queue's MaxReservedWorkers allows. */
+function reserve(s: Snapshot, task: SnapshotTask, p: Placement, workflow: SnapshotWorkflow | undefined, plan: RoutingPlan): number {
+  const queue = s.queues.get(p.queueSid);
+  if (!queue) return 0;
+  const slots = queue.maxReservedWorkers - task.reservedWorkers.size;
+  if (slots <= 0) return 0;
+  const target = workflow ? targetOf(workflow, p) : undefined;
+  const candidates = s.workers.filter((w) => eligible(s, task, w, queue, target));
+  if (candidates.length === 0) return 0;
+  candidates.sort(workerComparator<SnapshotWorker>(target?.orderBy ?? [], longestIdleFirst((w) => w.idleSince)));
+  const chosen = candidates.slice(0, slots);
+  for (const w of chosen) take(task, w, p.queueSid, plan);
+  return chosen.length;
+}
+
+/** RoutingTarget = a worker: that worker only, once it has room (or regardless, with IgnoreCapacity). */
+function reserveDirect(s: Snapshot, task: SnapshotTask, workerSid: string, plan: RoutingPlan): void {
+  if (task.reservedWorkers.size > 0) return;
+  const w = s.workers.find((x) => x.sid === workerSid);
+  if (!w || !w.available || !hasRoom(s, task, w)) return;
+  take(task, w, task.placement?.queueSid ?? null, plan);
+}
+
+function take(task: SnapshotTask, w: SnapshotWorker, queueSid: string | null, plan: RoutingPlan): void {
+  const ch = w.channels.get(task.channelSid);
+  if (ch) ch.load += 1;
+  w.totalLoad += 1;
+  task.reservedWorkers.add(w.sid);
+  plan.reservations.push({ taskSid: task.sid, workerSid: w.sid, channelSid: task.channelSid, queueSid });
+}
+
+function eligible(s: Snapshot, task: SnapshotTask, w: SnapshotWorker, queue: SnapshotQueue, target: CompiledTarget | undefined): boolean {
+  if (!w.available || task.reservedWorkers.has(w.sid) || !hasRoom(s, task, w) || !queue.matches(w)) return false;
+  if (target?.knownWorkerSid && w.sid !== lookupPath(task.attributes, target.knownWorkerSid)) return false;
+  if (target?.knownWorkerFriendlyName && w.friendly_name !== lookupPath(task.attributes, target.knownWorkerFriendlyName)) return false;
+  if (target?.expression && !evaluate(target.expression, targetScope({ taskAttributes: task.attributes, worker: w, now: s.now }))) return false;
+  return true;
+}
+
+/**
+ * Free capacity on the task's channel. Without multitasking a worker holds one
+ * task at a time whatever the channel; IgnoreCapacity skips the load check only.
+ */
+function hasRoom(s: Snapshot, task: SnapshotTask, w: SnapshotWorker): boolean {
+  const ch = w.channels.get(task.channelSid);
+  if (!ch || !ch.available || ch.capacity <= 0) return false;
+  if (task.ignoreCapacity) return true;
+  return s.multiTaskEnabled ? ch.load < ch.capacity : w.totalLoad === 0;
+}
+
+/** skip_if variables, over the workers in the step's queue. */
+function queueCounts(s: Snapshot, queueSid: string): WorkerCounts {
+  const queue = s.queues.get(queueSid);
+  const counts = { available: 0, unavailable: 0, byActivity: {} as Record<string, number> };
+  if (!queue) return counts;
+  for (const w of s.workers) {
+    if (!queue.matches(w)) continue;
+    if (w.available) counts.available += 1;
+    else counts.unavailable += 1;
+    counts.byActivity[w.activity_sid] = (counts.byActivity[w.activity_sid] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** Priority first (higher wins), then age: FIFO oldest first, LIFO newest first. */
+export function orderTasks(s: Snapshot): SnapshotTask[] {
+  return [...s.tasks].sort((a, b) => {
+    if (a.priority !== b.priority) return b.priority - a.priority;
+    const qa = a.placement?.queueSid;
+    const order = qa !== undefined && qa === b.placement?.queueSid ? (s.queues.get(qa)?.taskOrder ?? 'FIFO') : s.prioritizeQueueOrder;
+    const age = a.virtualStartTime - b.virtualStartTime;
+    if (age !== 0) return order === 'FIFO' ? age : -age;
+    return a.sid < b.sid ? -1 : a.sid > b.sid ? 1 : 0;
+  });
+}
+
+function samePlacement(a: Placement | null, b: Placement | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.filterIndex === b.filterIndex && a.stepIndex === b.stepIndex && a.queueSid === b.queueSid && a.enteredAt === b.enteredAt && a.checked === b.checked;
+}
+

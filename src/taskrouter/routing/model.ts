@@ -1,0 +1,94 @@
+import type { WorkerFacts } from '../expressions/index.js';
+import type { Expression, OrderByClause } from '../expressions/index.js';
+
+/**
+ * The routing engine's view of one workspace at one instant. The matcher is a
+ * pure function of this snapshot and the clock: no I/O, no Date.now().
+ */
+export interface Snapshot {
+  now: number;
+  workspaceSid: string;
+  multiTaskEnabled: boolean;
+  /** FIFO: older tasks first across queues; LIFO: newer first. */
+  prioritizeQueueOrder: 'FIFO' | 'LIFO';
+  workers: SnapshotWorker[];
+  queues: Map<string, SnapshotQueue>;
+  workflows: Map<string, SnapshotWorkflow>;
+  /** Tasks that routing may still move: pending or reserved. */
+  tasks: SnapshotTask[];
+  /** Activity SID → available. */
+  activities: Map<string, boolean>;
+}
+
+export interface SnapshotWorker extends WorkerFacts {
+  available: boolean;
+  idleSince: number;
+  /** Task channel SID → capacity state. */
+  channels: Map<string, { capacity: number; available: boolean; load: number }>;
+  /** Reservations counting against capacity (pending, accepted, wrapping) over all channels. */
+  totalLoad: number;
+}
+
+export interface SnapshotQueue {
+  sid: string;
+  friendlyName: string;
+  matches(worker: WorkerFacts): boolean;
+  maxReservedWorkers: number;
+  taskOrder: 'FIFO' | 'LIFO';
+}
+
+export interface CompiledTarget {
+  /** Targets may omit the queue: they keep the previous target's. */
+  queue: string;
+  expression?: Expression;
+  priority?: number;
+  timeout?: number;
+  orderBy: OrderByClause[];
+  skipIf?: Expression;
+  knownWorkerSid?: string[];
+  knownWorkerFriendlyName?: string[];
+}
+
+export interface CompiledFilter {
+  name: string;
+  expression: Expression;
+  targets: CompiledTarget[];
+}
+
+export interface SnapshotWorkflow {
+  sid: string;
+  friendlyName: string;
+  filters: CompiledFilter[];
+  defaultQueue?: string;
+}
+
+/** Where a task stands in its workflow. filterIndex -1 is the default filter. */
+export interface Placement {
+  filterIndex: number;
+  stepIndex: number;
+  queueSid: string;
+  enteredAt: number;
+  /** skip_if is evaluated once, on the first routing pass after entering a step. */
+  checked: boolean;
+}
+
+export interface SnapshotTask {
+  sid: string;
+  attributes: unknown;
+  priority: number;
+  /** Ordering age: the virtual start time. */
+  virtualStartTime: number;
+  createdAt: number;
+  /** TTL in seconds from creation. */
+  timeout: number;
+  channelSid: string;
+  status: 'pending' | 'reserved';
+  workflowSid: string | null;
+  placement: Placement | null;
+  /** Workers with a pending reservation for this task. */
+  reservedWorkers: Set<string>;
+  /** A worker SID or queue SID the task was sent to directly (RoutingTarget). */
+  routingTarget: string | null;
+  ignoreCapacity: boolean;
+  assignmentCounter: number;
+}

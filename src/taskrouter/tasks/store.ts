@@ -1,0 +1,46 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Executor } from '../../storage/db.js';
+import type { TrTasksTable } from '../../storage/schema-taskrouter.js';
+
+export type TaskRow = Selectable<TrTasksTable>;
+
+export interface TaskSqlFilter {
+  priority?: number;
+  assignmentStatus?: string[];
+  workflowSid?: string;
+  taskQueueSid?: string;
+  routingTarget?: string;
+  hasAddons?: boolean;
+}
+
+export const tasksStore = {
+  find(db: Executor, accountSid: string, workspaceSid: string, sid: string): Promise<TaskRow | undefined> {
+    return db.selectFrom('tr_tasks').selectAll().where('account_sid', '=', accountSid).where('workspace_sid', '=', workspaceSid).where('sid', '=', sid).executeTakeFirst();
+  },
+  /** Every task matching the SQL-expressible filters, in creation order. */
+  all(db: Executor, accountSid: string, workspaceSid: string, f: TaskSqlFilter): Promise<TaskRow[]> {
+    let q = db.selectFrom('tr_tasks').selectAll().where('account_sid', '=', accountSid).where('workspace_sid', '=', workspaceSid);
+    if (f.priority !== undefined) q = q.where('priority', '=', f.priority);
+    if (f.assignmentStatus?.length) q = q.where('assignment_status', 'in', f.assignmentStatus);
+    if (f.workflowSid !== undefined) q = q.where('workflow_sid', '=', f.workflowSid);
+    if (f.taskQueueSid !== undefined) q = q.where('task_queue_sid', '=', f.taskQueueSid);
+    if (f.routingTarget !== undefined) q = q.where('routing_target', '=', f.routingTarget);
+    if (f.hasAddons !== undefined) q = f.hasAddons ? q.where('addons', '!=', '{}') : q.where('addons', '=', '{}');
+    return q.orderBy('seq').execute();
+  },
+  /** Tasks routing may still move. */
+  routable(db: Executor, accountSid: string, workspaceSid: string): Promise<TaskRow[]> {
+    return db.selectFrom('tr_tasks').selectAll().where('account_sid', '=', accountSid).where('workspace_sid', '=', workspaceSid).where('assignment_status', 'in', ['pending', 'reserved']).execute();
+  },
+  async insert(db: Executor, row: Insertable<TrTasksTable>): Promise<void> {
+    await db.insertInto('tr_tasks').values(row).execute();
+  },
+  /** Updates and bumps the ETag version. */
+  async update(db: Executor, accountSid: string, sid: string, patch: Updateable<TrTasksTable>): Promise<void> {
+    await db.updateTable('tr_tasks').set((eb) => ({ ...patch, version: eb('version', '+', 1) })).where('account_sid', '=', accountSid).where('sid', '=', sid).execute();
+  },
+  async delete(db: Executor, accountSid: string, sid: string): Promise<void> {
+    await db.deleteFrom('tr_reservations').where('account_sid', '=', accountSid).where('task_sid', '=', sid).execute();
+    await db.deleteFrom('tr_tasks').where('account_sid', '=', accountSid).where('sid', '=', sid).execute();
+  },
+};

@@ -1,0 +1,305 @@
+import { it, expect } from 'vitest';
+import { ManualClock } from '../../src/platform/clock.js';
+import { describeEngines, twilioError, type Server } from '../support/harness.js';
+import { trEvents } from '../support/taskrouter.js';
+
+const clock = new ManualClock(Date.UTC(2026, 2, 2, 10, 0, 0));
+
+/** A fresh workspace with its default activities and channels. */
+async function workspace(server: Server, opts: { multiTask?: boolean } = {}) {
+  const ws = await server.client.taskrouter.v1.workspaces.create({ friendlyName: `ws-${Math.random().toString(36).slice(2)}`, ...(opts.multiTask === false ? { multiTaskEnabled: false } : {}) });
+  const w = server.client.taskrouter.v1.workspaces(ws.sid);
+  const activities = await w.activities.list();
+  const act = (name: string) => activities.find((a) => a.friendlyName === name)!.sid;
+  return { ws, w, available: act('Available'), offline: act('Offline'), unavailable: act('Unavailable') };
+}
+
+type W = Awaited<ReturnType<typeof workspace>>;
+
+async function worker(t: W, name: string, attributes: object, available = true) {
+  return t.w.workers.create({ friendlyName: name, attributes: JSON.stringify(attributes), activitySid: available ? t.available : t.offline });
+}
+
+async function reservationsOf(t: W, taskSid: string) {
+  return t.w.tasks(taskSid).reservations.list();
+}
+
+async function settle(server: Server) {
+  await server.parley.taskrouter.engine.settle();
+  await server.drain();
+  await server.parley.taskrouter.engine.settle();
+}
+
+describeEngines(
+  'TaskRouter routing',
+  (ctx) => {
+    it('offers a task to the matching worker; accept assigns, complete frees the worker', async () => {
+      const t = await workspace(ctx.server);
+      const q = await t.w.taskQueues.create({ friendlyName: 'Everyone', targetWorkers: '1==1' });
+      const wf = await t.w.workflows.create({ friendlyName: 'All', configuration: JSON.stringify({ task_routing: { filters: [], default_filter: { queue: q.sid } } }) });
+      const alice = await worker(t, 'alice', {});
+      const task = await t.w.tasks.create({ workflowSid: wf.sid, attributes: JSON.stringify({ type: 'chat' }), taskChannel: 'chat' });
+      expect(task.taskQueueSid).toBe(q.sid);
+      expect(task.assignmentStatus).toBe('reserved');
+      const [r] = await reservationsOf(t, task.sid);
+      expect(r).toMatchObject({ workerSid: alice.sid, reservationStatus: 'pending', workerName: 'alice' });
+      const accepted = await t.w.tasks(task.sid).reservations(r!.sid).update({ reservationStatus: 'accepted' });
+      expect(accepted.reservationStatus).toBe('accepted');
+      expect((await t.w.tasks(task.sid).fetch()).assignmentStatus).toBe('assigned');
+      const viaWorker = await t.w.workers(alice.sid).reservations.list();
+      expect(viaWorker.map((x) => x.sid)).toEqual([r!.sid]);
+      const chat = await t.w.workers(alice.sid).workerChannels('chat').fetch();
+      expect(chat.assignedTasks).toBe(1);
+      await t.w.tasks(task.sid).update({ assignmentStatus: 'wrapping' });
+      expect((await t.w.tasks(task.sid).reservations(r!.sid).fetch()).reservationStatus).toBe('wrapping');
+      const done = await t.w.tasks(task.sid).update({ assignmentStatus: 'completed', reason: 'resolved' });
+      expect(done).toMatchObject({ assignmentStatus: 'completed', reason: 'resolved' });
+      expect((await t.w.tasks(task.sid).reservations(r!.sid).fetch()).reservationStatus).toBe('completed');
+      expect((await t.w.workers(alice.sid).workerChannels('chat').fetch()).assignedTasks).toBe(0);
+      const types = (await trEvents(ctx.server, t.ws.sid)).map((e) => e.type);
+      for (const type of ['task.created', 'workflow.entered', 'workflow.target-matched', 'task-queue.entered', 'reservation.created', 'reservation.accepted', 'task.wrapup', 'reservation.wrapup', 'reservation.completed', 'task.completed']) expect(types).toContain(type);
+    });
+
+    it('routes by skills and language through workflow filters, first match wins', async () => {
+      const t = await workspace(ctx.server);
+      const billing = await t.w.taskQueues.create({ friendlyName: 'Billing', targetWorkers: "skills HAS 'billing'" });
+      const spanish = await t.w.taskQueues.create({ friendlyName: 'Spanish', targetWorkers: "languages HAS 'es'" });
+      const everyone = await t.w.taskQueues.create({ friendlyName: 'Everyone', targetWorkers: '1==1' });
+      const wf = await t.w.workflows.create({
+        friendlyName: 'Skills',
+        configuration: JSON.stringify({
+          task_routing: {
+            filters: [
+              { filter_friendly_name: 'Spanish', expression: "language == 'es'", targets: [{ queue: spanish.sid }] },
+              { filter_friendly_name: 'Billing', expression: "type == 'billing'", targets: [{ queue: billing.sid }] },
+            ],
+            default_filter: { queue: everyone.sid },
+          },
+        }),
+      });
+      const bob = await worker(t, 'bob', { skills: ['support'], languages: ['en'] });
+      const carol = await worker(t, 'carol', { skills: ['billing'], languages: ['en'] });
+      const dan = await worker(t, 'dan', { skills: ['support'], languages: ['es', 'en'] });
+      const b = await t.w.tasks.create({ workflowSid: wf.sid, attributes: JSON.stringify({ type: 'billing', language: 'en' }) });
+      expect(b.taskQueueSid).toBe(billing.sid);
+      expect((await reservationsOf(t, b.sid))[0]!.workerSid).toBe(carol.sid);
+      const s = await t.w.tasks.create({ workflowSid: wf.sid, attributes: JSON.stringify({ type: 'billing', language: 'es' }) });
+      expect(s.taskQueueSid).toBe(spanish.sid);
+      expect((await reservationsOf(t, s.sid))[0]!.workerSid).toBe(dan.sid);
+      const other = await t.w.tasks.create({ workflowSid: wf.sid, attributes: JSON.stringify({ type: 'other' }) });
+      expect(other.taskQueueSid).toBe(everyone.sid);
+      expect((await reservationsOf(t, other.sid))[0]!.workerSid).toBe(bob.sid);
+    });
+
+    it('escalates to the next target after its timeout, and cancels after the last (workflow timeout)', async () => {
+      const t = await workspace(ctx.server);
+      const tier1 = await t.w.taskQueues.create({ friendlyName: 'Tier 1', targetWorkers: 'tier == 1' });
+      const tier2 = await t.w.taskQueues.create({ friendlyName: 'Tier 2', targetWorkers: 'tier == 2' });
+      const wf = await t.w.workflows.create({
+        friendlyName: 'Escalation',
+        configuration: JSON.stringify({ task_routing: { filters: [{ filter_friendly_name: 'All', expression: '1==1', targets: [{ queue: tier1.sid, timeout: 30 }, { queue: tier2.sid, timeout: 60 }] }] } }),
+      });
+      await worker(t, 'senior', { tier: 2 });
+      const task = await t.w.tasks.create({ workflowSid: wf.sid, attributes: '{}' });
+      expect(task).toMatchObject({ taskQueueSid: tier1.sid, assignmentStatus: 'pending' });
+      clock.advance(31_000);
+      await settle(ctx.server);
+      const moved = await t.w.tasks(task.sid).fetch();
+      expect(moved).toMatchObject({ taskQueueSid: tier2.sid, assignmentStatus: 'reserved' });
+      const [r] = await reservationsOf(t, task.sid);
+      await t.w.tasks(task.sid).reservations(r!.sid).update({ reservationStatus: 'rejected', workerActivitySid: t.offline });
+      expect((await t.w.tasks(task.sid).fetch()).assignmentStatus).toBe('pending');
+      clock.advance(61_000);
+      await settle(ctx.server);
+      const canceled = await t.w.tasks(task.sid).fetch();
+      expect(canceled).toMatchObject({ assignmentStatus: 'canceled', reason: 'Workflow Timeout' });
+      const types = (await trEvents(ctx.server, t.ws.sid)).map((e) => e.type);
+      expect(types).toEqual(expect.arrayContaining(['task-queue.timeout', 'task-queue.moved', 'workflow.timeout', 'task.canceled']));
+    });
+
+    it('never offers beyond per-channel capacity; freed capacity picks up waiting work', async () => {
+      const t = await workspace(ctx.server);
+      const q = await t.w.taskQueues.create({ friendlyName: 'Q', targetWorkers: '1==1' });
+      const wf = await t.w.workflows.create({ friendlyName: 'WF', configuration: JSON.stringify({ task_routing: { filters: [], default_filter: { queue: q.sid } } }) });
+      const erin = await worker(t, 'erin', {});
+      await t.w.workers(erin.sid).workerChannels('chat').update({ capacity: 2 });
+      const tasks: Array<{ sid: string }> = [];
+      for (let i = 0; i < 3; i++) tasks.push(await t.w.tasks.create({ workflowSid: wf.sid, taskChannel: 'chat', attributes: JSON.stringify({ n: i }) }));
+      const statuses = async () => Promise.all(tasks.map(async (x) => (await t.w.tasks(x.sid).fetch()).assignmentStatus));
+      expect(await statuses()).toEqual(['reserved', 'reserved', 'pending']);
+      for (const x of tasks.slice(0, 2)) {
+        const [r] = await reservationsOf(t, x.sid);
+        await t.w.tasks(x.sid).reservations(r!.sid).update({ reservationStatus: 'accepted' });
+      }
+      expect(await statuses()).toEqual(['assigned', 'assigned', 'pending']);
+      await t.w.tasks(tasks[0]!.sid).update({ assignmentStatus: 'completed', reason: 'done' });
+      await settle(ctx.server);
+      expect(await statuses()).toEqual(['completed', 'assigned', 'reserved']);
+    });
+
+    it('orders waiting work by priority, then age (FIFO), or newest first in a LIFO queue', async () => {
+      const t = await workspace(ctx.server);
+      const fifo = await t.w.taskQueues.create({ friendlyName: 'FIFO', targetWorkers: '1==1' });
+      const lifo = await t.w.taskQueues.create({ friendlyName: 'LIFO', targetWorkers: '1==1', taskOrder: 'LIFO' });
+      const wf = await t.w.workflows.create({
+        friendlyName: 'WF',
+        configuration: JSON.stringify({ task_routing: { filters: [{ expression: "q == 'lifo'", targets: [{ queue: lifo.sid }] }], default_filter: { queue: fifo.sid } } }),
+      });
+      const frank = await worker(t, 'frank', {}, false);
+      const old = await t.w.tasks.create({ workflowSid: wf.sid, attributes: '{}' });
+      clock.advance(1000);
+      const urgent = await t.w.tasks.create({ workflowSid: wf.sid, attributes: '{}', priority: 10 });
+      clock.advance(1000);
+      await t.w.tasks.create({ workflowSid: wf.sid, attributes: '{}' });
+      await t.w.workers(frank.sid).update({ activitySid: t.available });
+      await settle(ctx.server);
+      const first = await t.w.workers(frank.sid).reservations.list({ reservationStatus: 'pending' });
+      expect(first.map((r) => r.taskSid)).toEqual([urgent.sid]);
+      await t.w.tasks(urgent.sid).update({ assignmentStatus: 'canceled', reason: 'test' });
+      await settle(ctx.server);
+      const second = await t.w.workers(frank.sid).reservations.list({ reservationStatus: 'pending' });
+      expect(second.map((r) => r.taskSid)).toEqual([old.sid]);
+
+      const t2 = await workspace(ctx.server);
+      const lq = await t2.w.taskQueues.create({ friendlyName: 'LIFO', targetWorkers: '1==1', taskOrder: 'LIFO' });
+      const wf2 = await t2.w.workflows.create({ friendlyName: 'WF', configuration: JSON.stringify({ task_routing: { filters: [], default_filter: { queue: lq.sid } } }) });
+      const gina = await worker(t2, 'gina', {}, false);
+      await t2.w.tasks.create({ workflowSid: wf2.sid, attributes: '{}' });
+      clock.advance(1000);
+      const newest = await t2.w.tasks.create({ workflowSid: wf2.sid, attributes: '{}' });
+      await t2.w.workers(gina.sid).update({ activitySid: t2.available });
+      await settle(ctx.server);
+      expect((await t2.w.workers(gina.sid).reservations.list()).map((r) => r.taskSid)).toEqual([newest.sid]);
+    });
+
+    it('skips a step whose skip_if holds, orders workers by order_by, honours known_worker_sid', async () => {
+      const t = await workspace(ctx.server);
+      const nobody = await t.w.taskQueues.create({ friendlyName: 'Nobody', targetWorkers: "team == 'ghosts'" });
+      const team = await t.w.taskQueues.create({ friendlyName: 'Team', targetWorkers: "team == 'a'" });
+      const wf = await t.w.workflows.create({
+        friendlyName: 'WF',
+        configuration: JSON.stringify({
+          task_routing: {
+            filters: [
+              { filter_friendly_name: 'Known', expression: 'preferred != null', targets: [{ queue: team.sid, known_worker_sid: 'task.preferred' }] },
+              {
+                filter_friendly_name: 'Skip',
+                expression: '1==1',
+                targets: [
+                  { queue: nobody.sid, skip_if: 'workers.available == 0', timeout: 300 },
+                  { queue: team.sid, order_by: 'worker.level DESC' },
+                ],
+              },
+            ],
+          },
+        }),
+      });
+      const low = await worker(t, 'low', { team: 'a', level: 1 });
+      const high = await worker(t, 'high', { team: 'a', level: 5 });
+      const task = await t.w.tasks.create({ workflowSid: wf.sid, attributes: '{}' });
+      expect(task.taskQueueSid).toBe(team.sid);
+      expect((await reservationsOf(t, task.sid))[0]!.workerSid).toBe(high.sid);
+      const known = await t.w.tasks.create({ workflowSid: wf.sid, attributes: JSON.stringify({ preferred: low.sid }) });
+      expect((await reservationsOf(t, known.sid))[0]!.workerSid).toBe(low.sid);
+    });
+
+    it('offers to several workers with MaxReservedWorkers: first accept wins, the rest are rescinded', async () => {
+      const t = await workspace(ctx.server);
+      const q = await t.w.taskQueues.create({ friendlyName: 'Q', targetWorkers: '1==1', maxReservedWorkers: 3 });
+      const wf = await t.w.workflows.create({ friendlyName: 'WF', configuration: JSON.stringify({ task_routing: { filters: [], default_filter: { queue: q.sid } } }) });
+      for (const n of ['h1', 'h2', 'h3', 'h4']) await worker(t, n, {});
+      const task = await t.w.tasks.create({ workflowSid: wf.sid, attributes: '{}' });
+      const offers = await reservationsOf(t, task.sid);
+      expect(offers.length).toBe(3);
+      await t.w.tasks(task.sid).reservations(offers[1]!.sid).update({ reservationStatus: 'accepted' });
+      const after = await reservationsOf(t, task.sid);
+      expect(after.map((r) => r.reservationStatus).sort()).toEqual(['accepted', 'rescinded', 'rescinded']);
+      expect(await twilioError(t.w.tasks(task.sid).reservations(offers[0]!.sid).update({ reservationStatus: 'accepted' }))).toMatchObject({ status: 400, code: 20001 });
+    });
+
+    it('times out an unanswered reservation: worker goes to the timeout activity, task re-routes', async () => {
+      const t = await workspace(ctx.server);
+      const q = await t.w.taskQueues.create({ friendlyName: 'Q', targetWorkers: '1==1' });
+      const wf = await t.w.workflows.create({ friendlyName: 'WF', configuration: JSON.stringify({ task_routing: { filters: [], default_filter: { queue: q.sid } } }), taskReservationTimeout: 30 });
+      const ivy = await worker(t, 'ivy', {});
+      const task = await t.w.tasks.create({ workflowSid: wf.sid, attributes: '{}' });
+      const [r] = await reservationsOf(t, task.sid);
+      expect(r!.workerSid).toBe(ivy.sid);
+      clock.advance(10_000);
+      const jack = await worker(t, 'jack', {});
+      clock.advance(21_000);
+      await settle(ctx.server);
+      expect((await t.w.tasks(task.sid).reservations(r!.sid).fetch()).reservationStatus).toBe('timeout');
+      expect((await t.w.workers(ivy.sid).fetch()).activityName).toBe('Offline');
+      const now = await reservationsOf(t, task.sid);
+      expect(now.find((x) => x.reservationStatus === 'pending')!.workerSid).toBe(jack.sid);
+      // The losing side of an accept/timeout race gets a clean error, never a second outcome.
+      expect(await twilioError(t.w.tasks(task.sid).reservations(r!.sid).update({ reservationStatus: 'accepted' }))).toMatchObject({ status: 400 });
+    });
+
+    it('cancels a task with its pending offers; refuses stale If-Match with 412', async () => {
+      const t = await workspace(ctx.server);
+      const q = await t.w.taskQueues.create({ friendlyName: 'Q', targetWorkers: '1==1' });
+      const wf = await t.w.workflows.create({ friendlyName: 'WF', configuration: JSON.stringify({ task_routing: { filters: [], default_filter: { queue: q.sid } } }) });
+      await worker(t, 'kim', {});
+      const task = await t.w.tasks.create({ workflowSid: wf.sid, attributes: '{}' });
+      const raw = await ctx.server.http('GET', `/taskrouter/v1/Workspaces/${t.ws.sid}/Tasks/${task.sid}`);
+      const etag = raw.headers.get('etag')!;
+      expect(etag).toBeTruthy();
+      await t.w.tasks(task.sid).update({ priority: 3 });
+      const stale = await ctx.server.http('POST', `/taskrouter/v1/Workspaces/${t.ws.sid}/Tasks/${task.sid}`, { Priority: '5' }, { 'If-Match': etag });
+      expect(stale.status).toBe(412);
+      expect((await t.w.tasks(task.sid).fetch()).priority).toBe(3);
+      expect(await twilioError(t.w.tasks(task.sid).update({ assignmentStatus: 'canceled' }))).toMatchObject({ status: 400, code: 20001 });
+      await t.w.tasks(task.sid).update({ assignmentStatus: 'canceled', reason: 'customer left' });
+      const [r] = await reservationsOf(t, task.sid);
+      expect(r!.reservationStatus).toBe('canceled');
+      expect((await t.w.tasks(task.sid).fetch())).toMatchObject({ assignmentStatus: 'canceled', reason: 'customer left' });
+    });
+
+    it('keeps one task at a time per worker when multitasking is off', async () => {
+      const t = await workspace(ctx.server, { multiTask: false });
+      const q = await t.w.taskQueues.create({ friendlyName: 'Q', targetWorkers: '1==1' });
+      const wf = await t.w.workflows.create({ friendlyName: 'WF', configuration: JSON.stringify({ task_routing: { filters: [], default_filter: { queue: q.sid } } }) });
+      const leo = await worker(t, 'leo', {});
+      await t.w.workers(leo.sid).workerChannels('chat').update({ capacity: 5 });
+      const a = await t.w.tasks.create({ workflowSid: wf.sid, taskChannel: 'chat', attributes: '{}' });
+      const b = await t.w.tasks.create({ workflowSid: wf.sid, taskChannel: 'sms', attributes: '{}' });
+      expect([a.assignmentStatus, b.assignmentStatus]).toEqual(['reserved', 'pending']);
+    });
+
+    it('cancels a task whose TTL passes while it waits', async () => {
+      const t = await workspace(ctx.server);
+      const q = await t.w.taskQueues.create({ friendlyName: 'Q', targetWorkers: '1==1' });
+      const wf = await t.w.workflows.create({ friendlyName: 'WF', configuration: JSON.stringify({ task_routing: { filters: [], default_filter: { queue: q.sid } } }) });
+      const task = await t.w.tasks.create({ workflowSid: wf.sid, attributes: '{}', timeout: 60 });
+      clock.advance(61_000);
+      await settle(ctx.server);
+      expect(await t.w.tasks(task.sid).fetch()).toMatchObject({ assignmentStatus: 'canceled', reason: 'Task TTL Exceeded' });
+    });
+
+    it('routes directly to a worker with RoutingTarget, and lists tasks with every filter', async () => {
+      const t = await workspace(ctx.server);
+      const q = await t.w.taskQueues.create({ friendlyName: 'Q', targetWorkers: '1==1' });
+      const wf = await t.w.workflows.create({ friendlyName: 'WF', configuration: JSON.stringify({ task_routing: { filters: [], default_filter: { queue: q.sid } } }) });
+      await worker(t, 'mia', {});
+      const noah = await worker(t, 'noah', {});
+      const direct = await t.w.tasks.create({ routingTarget: noah.sid, taskQueueSid: q.sid, attributes: JSON.stringify({ direction: 'outbound' }) });
+      expect((await reservationsOf(t, direct.sid))[0]!.workerSid).toBe(noah.sid);
+      const low = await t.w.tasks.create({ workflowSid: wf.sid, attributes: JSON.stringify({ v: 1 }), priority: 1 });
+      const hi = await t.w.tasks.create({ workflowSid: wf.sid, attributes: JSON.stringify({ v: 2 }), priority: 9 });
+      expect((await t.w.tasks.list({ evaluateTaskAttributes: 'v == 2' })).map((x) => x.sid)).toEqual([hi.sid]);
+      expect((await t.w.tasks.list({ priority: 1 })).map((x) => x.sid)).toEqual([low.sid]);
+      expect((await t.w.tasks.list({ taskQueueName: 'Q', ordering: 'Priority:desc' })).map((x) => x.sid).slice(0, 2)).toEqual([hi.sid, low.sid]);
+      expect((await t.w.tasks.list({ workflowName: 'WF' })).length).toBe(2);
+      expect((await t.w.tasks.list({ assignmentStatus: ['reserved'] })).length).toBeGreaterThanOrEqual(2);
+      const paged: string[] = [];
+      await t.w.tasks.each({ pageSize: 1 }, (x) => {
+        paged.push(x.sid);
+      });
+      expect(paged).toEqual([direct.sid, low.sid, hi.sid]);
+      expect(await twilioError(t.w.tasks.list({ evaluateTaskAttributes: 'v ==' }))).toMatchObject({ status: 400, code: 20001 });
+    });
+  },
+  { clock, startWorker: false },
+);
