@@ -2,6 +2,8 @@ import { it, expect } from 'vitest';
 import { ManualClock } from '../../src/platform/clock.js';
 import { describeEngines, twilioError, type Server } from '../support/harness.js';
 import { trEvents } from '../support/taskrouter.js';
+import { startReceiver } from '../support/receiver.js';
+import twilio from 'twilio';
 
 const clock = new ManualClock(Date.UTC(2026, 2, 2, 10, 0, 0));
 
@@ -299,6 +301,36 @@ describeEngines(
       });
       expect(paged).toEqual([direct.sid, low.sid, hi.sid]);
       expect(await twilioError(t.w.tasks.list({ evaluateTaskAttributes: 'v ==' }))).toMatchObject({ status: 400, code: 20001 });
+    });
+
+    it('follows the assignment callback: accept, or reject with an activity', async () => {
+      const receiver = await startReceiver();
+      const t = await workspace(ctx.server);
+      const q = await t.w.taskQueues.create({ friendlyName: 'Q', targetWorkers: '1==1' });
+      const wf = await t.w.workflows.create({
+        friendlyName: 'WF',
+        configuration: JSON.stringify({ task_routing: { filters: [], default_filter: { queue: q.sid } } }),
+        assignmentCallbackUrl: `${receiver.url}/assign`,
+      });
+      const olga = await worker(t, 'olga', {});
+      receiver.respond(() => ({ status: 200, body: JSON.stringify({ instruction: 'accept' }) }));
+      const task = await t.w.tasks.create({ workflowSid: wf.sid, attributes: JSON.stringify({ case: 1 }) });
+      await ctx.server.drain();
+      await ctx.server.parley.taskrouter.engine.settle();
+      const [hit] = await receiver.waitFor(1);
+      expect(hit!.params).toMatchObject({ TaskSid: task.sid, WorkerSid: olga.sid, WorkflowSid: wf.sid, TaskQueueSid: q.sid, TaskAttributes: '{"case":1}' });
+      expect(twilio.validateRequest(ctx.server.authToken, hit!.headers['x-twilio-signature'] as string, hit!.fullUrl, hit!.params)).toBe(true);
+      expect((await t.w.tasks(task.sid).fetch()).assignmentStatus).toBe('assigned');
+
+      await t.w.tasks(task.sid).update({ assignmentStatus: 'completed', reason: 'ok' });
+      receiver.respond(() => ({ status: 200, body: JSON.stringify({ instruction: 'reject', activity_sid: t.unavailable }) }));
+      const second = await t.w.tasks.create({ workflowSid: wf.sid, attributes: '{}' });
+      await ctx.server.drain();
+      await ctx.server.parley.taskrouter.engine.settle();
+      expect((await reservationsOf(t, second.sid)).map((r) => r.reservationStatus)).toEqual(['rejected']);
+      expect((await t.w.workers(olga.sid).fetch()).activityName).toBe('Unavailable');
+      expect((await t.w.tasks(second.sid).fetch()).assignmentStatus).toBe('pending');
+      await receiver.close();
     });
   },
   { clock, startWorker: false },

@@ -8,8 +8,16 @@ import { reservationsStore } from '../reservations/store.js';
 import { lockWorkspace } from './lock.js';
 import { loadSnapshot } from './snapshot.js';
 import { planRouting, type MoveEvent, type RoutingPlan } from './matcher.js';
-import { EVALUATE_JOB, Lifecycle, RESERVATION_TIMEOUT_JOB, routingActor, taskData } from './lifecycle.js';
+import { ASSIGNMENT_CALLBACK_JOB, EVALUATE_JOB, Lifecycle, RESERVATION_TIMEOUT_JOB, routingActor, taskData } from './lifecycle.js';
 import type { Placement, Snapshot } from './model.js';
+
+interface AssignmentCallbackPayload {
+  workspaceSid: string;
+  reservationSid: string;
+  url: string;
+  fallbackUrl: string | null;
+  params: Record<string, string>;
+}
 
 /** Default reservation timeout when a task has no workflow (direct routing). */
 const DEFAULT_RESERVATION_TIMEOUT_S = 120;
@@ -33,6 +41,7 @@ export class RoutingEngine {
     deps.jobs.handle(EVALUATE_JOB, async (job) => {
       await this.evaluate(job.accountSid, String(job.payload.workspaceSid));
     });
+    deps.jobs.handle(ASSIGNMENT_CALLBACK_JOB, (job) => this.assignmentCallback(job.accountSid, job.payload as unknown as AssignmentCallbackPayload));
     deps.jobs.handle(RESERVATION_TIMEOUT_JOB, async (job) => {
       const workspaceSid = String(job.payload.workspaceSid);
       const timedOut = await this.inWorkspace(job.accountSid, workspaceSid, async (tx, ws) => {
@@ -41,6 +50,34 @@ export class RoutingEngine {
       });
       if (timedOut) await this.evaluate(job.accountSid, workspaceSid);
     });
+  }
+
+  /**
+   * Tells the workflow's AssignmentCallbackUrl (else its fallback) about a new
+   * reservation and follows the instruction in its JSON answer: `accept`, or
+   * `reject` (optionally with `activity_sid`). Any other answer leaves the offer
+   * pending for the worker to answer, as Twilio does.
+   */
+  private async assignmentCallback(accountSid: string, p: AssignmentCallbackPayload): Promise<void> {
+    let res = await this.deps.webhooks.send({ accountSid, url: p.url, method: 'POST', params: p.params });
+    if ((res.status < 200 || res.status >= 300) && p.fallbackUrl) res = await this.deps.webhooks.send({ accountSid, url: p.fallbackUrl, method: 'POST', params: p.params });
+    if (res.status < 200 || res.status >= 300 || res.body.trim() === '') return;
+    let answer: { instruction?: unknown; activity_sid?: unknown };
+    try {
+      answer = JSON.parse(res.body) as typeof answer;
+    } catch {
+      return;
+    }
+    const actor: Actor = { type: 'workflow', sid: String(p.params.WorkflowSid ?? ''), source: 'API' };
+    const changed = await this.inWorkspace(accountSid, p.workspaceSid, async (tx, ws) => {
+      const r = await reservationsStore.find(tx, accountSid, p.workspaceSid, p.reservationSid);
+      if (!r || r.status !== 'pending') return false;
+      if (answer.instruction === 'accept') await this.lifecycle.accept(tx, ws, r, actor);
+      else if (answer.instruction === 'reject') await this.lifecycle.reject(tx, ws, r, actor, typeof answer.activity_sid === 'string' ? answer.activity_sid : undefined);
+      else return false;
+      return true;
+    });
+    if (changed) this.schedule(accountSid, p.workspaceSid);
   }
 
   /** Runs fn in a transaction holding the workspace's routing lock. */
@@ -115,8 +152,11 @@ export class RoutingEngine {
       const worker = await workersStore.find(tx, ws.account_sid, ws.sid, r.workerSid);
       if (!task || !worker) continue;
       const queue = r.queueSid ? await tx.selectFrom('tr_task_queues').select(['sid', 'friendly_name', 'reservation_activity_sid']).where('sid', '=', r.queueSid).executeTakeFirst() : undefined;
-      const workflow = task.workflow_sid ? await tx.selectFrom('tr_workflows').select('task_reservation_timeout').where('sid', '=', task.workflow_sid).executeTakeFirst() : undefined;
-      await this.lifecycle.offer(tx, ws, task, worker, queue, workflow?.task_reservation_timeout ?? DEFAULT_RESERVATION_TIMEOUT_S);
+      const workflow = task.workflow_sid
+        ? await tx.selectFrom('tr_workflows').select(['task_reservation_timeout', 'assignment_callback_url', 'fallback_assignment_callback_url']).where('sid', '=', task.workflow_sid).executeTakeFirst()
+        : undefined;
+      const callback = workflow?.assignment_callback_url ? { url: workflow.assignment_callback_url, fallbackUrl: workflow.fallback_assignment_callback_url } : undefined;
+      await this.lifecycle.offer(tx, ws, task, worker, queue, workflow?.task_reservation_timeout ?? DEFAULT_RESERVATION_TIMEOUT_S, callback);
     }
   }
 

@@ -12,6 +12,13 @@ import { reservationsStore, type ReservationRow } from '../reservations/store.js
 
 export const RESERVATION_TIMEOUT_JOB = 'taskrouter.reservation-timeout';
 export const EVALUATE_JOB = 'taskrouter.evaluate';
+export const ASSIGNMENT_CALLBACK_JOB = 'taskrouter.assignment-callback';
+
+/** Where a new reservation is announced: the workflow's assignment callback, if any. */
+export interface OfferCallback {
+  url: string;
+  fallbackUrl: string | null;
+}
 
 /**
  * The state machine of tasks and reservations. Every function runs inside a
@@ -26,7 +33,15 @@ export class Lifecycle {
     private readonly workers: WorkersService,
   ) {}
 
-  async offer(tx: Executor, ws: WorkspaceRow, task: TaskRow, worker: WorkerRow, queue: { sid: string; friendly_name: string; reservation_activity_sid: string | null } | undefined, timeoutSeconds: number): Promise<ReservationRow> {
+  async offer(
+    tx: Executor,
+    ws: WorkspaceRow,
+    task: TaskRow,
+    worker: WorkerRow,
+    queue: { sid: string; friendly_name: string; reservation_activity_sid: string | null } | undefined,
+    timeoutSeconds: number,
+    callback?: OfferCallback,
+  ): Promise<ReservationRow> {
     const now = this.deps.clock.now();
     const sid = newSid('WR');
     const row: ReservationRow = {
@@ -52,6 +67,22 @@ export class Lifecycle {
     }
     await this.deps.jobs.schedule(tx, { accountSid: ws.account_sid, kind: RESERVATION_TIMEOUT_JOB, dedupeKey: `tr-res:${sid}`, runAt: row.timeout_at!, payload: { workspaceSid: ws.sid, reservationSid: sid }, maxAttempts: 10 });
     await this.reservationEvent(tx, ws, row, task, worker, 'reservation.created', routingActor(task), `Reservation ${sid} created for Worker ${worker.friendly_name}`);
+    if (callback) {
+      const params = {
+        AccountSid: ws.account_sid,
+        WorkspaceSid: ws.sid,
+        WorkflowSid: task.workflow_sid ?? '',
+        TaskQueueSid: queue?.sid ?? task.task_queue_sid ?? '',
+        TaskSid: task.sid,
+        TaskAttributes: this.deps.cipher.decrypt(task.attributes),
+        TaskAge: String(Math.floor((now - task.date_created) / 1000)),
+        TaskPriority: String(task.priority),
+        ReservationSid: sid,
+        WorkerSid: worker.sid,
+        WorkerAttributes: this.deps.cipher.decrypt(worker.attributes),
+      };
+      await this.deps.jobs.schedule(tx, { accountSid: ws.account_sid, kind: ASSIGNMENT_CALLBACK_JOB, runAt: now, payload: { workspaceSid: ws.sid, reservationSid: sid, url: callback.url, fallbackUrl: callback.fallbackUrl, params }, maxAttempts: 1 });
+    }
     if (queue?.reservation_activity_sid) await this.workers.setActivity(tx, routingActor(task), ws, worker.sid, queue.reservation_activity_sid);
     return row;
   }
