@@ -1,12 +1,15 @@
 import type { Dispatcher } from './dispatcher.js';
 import type { Jobs } from './jobs.js';
 
+const POKE_DELAY_MS = 2;
+
 /**
  * The background loop of a node: dispatches the outbox and runs due jobs, on a
  * poll interval and immediately when poked after a commit.
  */
 export class Worker {
   private timer: NodeJS.Timeout | undefined;
+  private timerDue = Infinity;
   private running = false;
   private again = false;
   private stopped = true;
@@ -36,12 +39,21 @@ export class Worker {
       this.again = true;
       return;
     }
-    this.schedule(0);
+    // A short delay lets a burst of commits share one dispatch transaction.
+    this.schedule(POKE_DELAY_MS);
   }
 
+  /** Runs the loop in `ms`, unless it is already due sooner. */
   private schedule(ms: number): void {
+    const due = Date.now() + ms;
+    if (this.timer && this.timerDue <= due) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), ms);
+    this.timerDue = due;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerDue = Infinity;
+      void this.tick();
+    }, ms);
     this.timer.unref?.();
   }
 

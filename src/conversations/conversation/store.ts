@@ -53,15 +53,18 @@ export const conversationsStore = {
     }
     await db.deleteFrom('conv_conversations').where('account_sid', '=', accountSid).where('sid', '=', sid).execute();
   },
-  /** Atomically reserves the next message index of a conversation. */
-  async nextMessageIndex(db: Executor, accountSid: string, sid: string): Promise<number> {
-    const row = await db
+  /**
+   * Atomically reserves the next message index of a conversation and returns the
+   * row as it now stands (the update also locks it for the rest of the transaction).
+   */
+  takeMessageIndex(db: Executor, accountSid: string, sid: string): Promise<ConversationRow | undefined> {
+    return db
       .updateTable('conv_conversations')
       .set((eb) => ({ last_message_index: eb('last_message_index', '+', 1) }))
       .where('account_sid', '=', accountSid)
       .where('sid', '=', sid)
-      .returning('last_message_index')
-      .executeTakeFirstOrThrow();
-    return row.last_message_index;
+      .returningAll()
+      .executeTakeFirst();
   },
+
 };

@@ -76,11 +76,12 @@ export class MessagesService {
     checkBody(body, channels);
     const media = mediaSid !== undefined ? await this.media.describe(storage.db, actor.accountSid, serviceSid, mediaSid, channels) : undefined;
     const author = input.author ?? 'system';
+    const authorParticipant = await messagesStore.participantSidFor(storage.db, actor.accountSid, conversationSid, author);
     const pre = await this.hooks.pre(actor, serviceSid, 'onMessageAdd', {
       ConversationSid: conversationSid,
       Body: body,
       Author: author,
-      ParticipantSid: (await messagesStore.participantSidFor(storage.db, actor.accountSid, conversationSid, author)) ?? undefined,
+      ParticipantSid: authorParticipant ?? undefined,
       Attributes: input.attributes ?? '{}',
       Media: media ? mediaParam([media]) : undefined,
     });
@@ -89,14 +90,14 @@ export class MessagesService {
     checkAttributes(final.attributes);
     const sid = newSid(SidPrefix.Message);
     const row = await storage.transaction(async (tx) => {
-      await this.conversations.forWrite(tx, actor.accountSid, serviceSid, conversationSid);
-      // Taking the index locks the conversation row, so the state read next is current.
-      const index = await conversationsStore.nextMessageIndex(tx, actor.accountSid, conversationSid);
-      const current = (await conversationsStore.bySid(tx, actor.accountSid, conversationSid))!;
+      // Taking the index locks the conversation row and returns its current state.
+      const current = await conversationsStore.takeMessageIndex(tx, actor.accountSid, conversationSid);
+      if (!current) throw Errors.notFound(`/Conversations/${conversation}`);
+      const index = current.last_message_index;
       await this.conversations.touch(tx, actor, current);
       const attached = mediaSid !== undefined ? await this.media.attach(tx, actor.accountSid, serviceSid, mediaSid, sid, channels) : undefined;
       const created = input.dateCreated ?? clock.now();
-      await messagesStore.insert(tx, {
+      const stored = await messagesStore.insert(tx, {
         sid,
         account_sid: actor.accountSid,
         service_sid: serviceSid,
@@ -105,7 +106,7 @@ export class MessagesService {
         author: final.author,
         body: final.body !== undefined && final.body !== '' ? cipher.encrypt(final.body) : null,
         attributes: cipher.encrypt(final.attributes),
-        participant_sid: await messagesStore.participantSidFor(tx, actor.accountSid, conversationSid, final.author),
+        participant_sid: final.author === author ? authorParticipant : await messagesStore.participantSidFor(tx, actor.accountSid, conversationSid, final.author),
         media: attached ? JSON.stringify([attached]) : null,
         subject: input.subject !== undefined ? cipher.encrypt(input.subject) : null,
         content_sid: input.contentSid ?? null,
@@ -113,12 +114,12 @@ export class MessagesService {
         date_created: created,
         date_updated: input.dateUpdated ?? null,
       });
-      const stored = (await messagesStore.bySid(tx, actor.accountSid, sid))!;
       await this.hooks.post(tx, actor, { event: 'onMessageAdded', serviceSid, conversationSid, params: this.eventParams(stored, current, final.body ?? null, final.attributes) });
       return stored;
     });
     this.deps.outbox.committed();
-    return (await this.decorate(actor.accountSid, conversationSid, [row]))[0]!;
+    // A new message has no receipts yet: its summary is all-none where a carrier is involved.
+    return { ...this.decode(row), delivery: channels.length > 0 ? summarize({}) : null };
   }
 
   async update(actor: ActionSource, serviceSid: string, conversation: string, sid: string, input: MessageInput): Promise<Message> {

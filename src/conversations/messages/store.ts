@@ -17,8 +17,8 @@ export const messagesStore = {
   list(db: Executor, accountSid: string, conversationSid: string, w: KeysetWindow): Promise<MessageRow[]> {
     return keyset(db.selectFrom('conv_messages').selectAll().where('account_sid', '=', accountSid).where('conversation_sid', '=', conversationSid), w).execute();
   },
-  async insert(db: Executor, row: Insertable<ConvMessagesTable>): Promise<void> {
-    await db.insertInto('conv_messages').values(row).execute();
+  insert(db: Executor, row: Insertable<ConvMessagesTable>): Promise<MessageRow> {
+    return db.insertInto('conv_messages').values(row).returningAll().executeTakeFirstOrThrow();
   },
   async update(db: Executor, accountSid: string, sid: string, patch: Updateable<ConvMessagesTable>): Promise<void> {
     await db.updateTable('conv_messages').set(patch).where('account_sid', '=', accountSid).where('sid', '=', sid).execute();
