@@ -14,6 +14,7 @@ export class Worker {
   private again = false;
   private stopped = true;
   private idle: Array<() => void> = [];
+  private exclusive: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly dispatcher: Dispatcher,
@@ -57,11 +58,23 @@ export class Worker {
     this.timer.unref?.();
   }
 
+  /**
+   * One pass of dispatch + due jobs. Passes never overlap on a node, so jobs run in
+   * claim order here (other nodes may still run theirs concurrently).
+   */
+  private pass(): Promise<number> {
+    const run = this.exclusive.then(async () => (await this.dispatcher.dispatchBatch()) + (await this.jobs.runDue()));
+    this.exclusive = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
   /** Runs until the outbox is drained and no job is due; tests await it. */
   async drain(): Promise<void> {
     for (let i = 0; i < 1000; i++) {
-      const n = (await this.dispatcher.dispatchBatch()) + (await this.jobs.runDue());
-      if (n === 0) return;
+      if ((await this.pass()) === 0) return;
     }
   }
 
@@ -73,7 +86,7 @@ export class Worker {
         this.again = false;
         let n: number;
         do {
-          n = (await this.dispatcher.dispatchBatch()) + (await this.jobs.runDue());
+          n = await this.pass();
         } while (n > 0 && !this.stopped);
       } while (this.again && !this.stopped);
     } catch (err) {

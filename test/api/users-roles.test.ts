@@ -1,15 +1,7 @@
 import { it, expect, beforeEach, afterEach } from 'vitest';
 import { describeEngines, twilioError } from '../support/harness.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
-
-/** Points the account-level webhooks (default service) at a receiver. */
-async function configureAccountWebhooks(db: any, accountSid: string, cfg: { pre?: string | null; post?: string | null; filters: string[] }) {
-  await db
-    .updateTable('conv_configuration')
-    .set({ pre_webhook_url: cfg.pre ?? null, post_webhook_url: cfg.post ?? null, webhook_filters: JSON.stringify(cfg.filters), webhook_method: 'POST', webhook_target: 'webhook' })
-    .where('account_sid', '=', accountSid)
-    .execute();
-}
+import { configureAccountWebhooks } from '../support/webhooks.js';
 
 describeEngines('Conversations Users and Roles', (ctx) => {
   let receiver: Receiver;
