@@ -95,8 +95,11 @@ function routeTask(s: Snapshot, task: SnapshotTask, plan: RoutingPlan): void {
 
   for (let guard = 0; guard < 100; guard++) {
     const created = reserve(s, task, p, workflow, plan);
-    if (created > 0 || p.checked) break;
+    if (p.checked) break;
     p = { ...p, checked: true };
+    // Twilio skips a step only when no reservation is made on entering it; a step
+    // that offered the task (or still holds its offers) is never skipped later.
+    if (created > 0 || task.reservedWorkers.size > 0) break;
     const target = workflow ? targetOf(workflow, p) : undefined;
     if (!workflow || !target?.skipIf || !evaluate(target.skipIf, skipIfScope({ counts: queueCounts(s, p.queueSid), taskAttributes: task.attributes, now: s.now }))) break;
     const next = nextStep(s, workflow, p, events);
@@ -213,14 +216,20 @@ function queueCounts(s: Snapshot, queueSid: string): WorkerCounts {
   return counts;
 }
 
-/** Priority first (higher wins), then age: FIFO oldest first, LIFO newest first. */
+/**
+ * Priority first (higher wins); then tasks in queues of the workspace's
+ * PrioritizeQueueOrder kind before the other kind (unplaced tasks count as that
+ * kind); then age: FIFO oldest first, LIFO newest first. One key per task, so the
+ * order is total and never depends on the order tasks were read in.
+ */
 export function orderTasks(s: Snapshot): SnapshotTask[] {
+  const kind = (t: SnapshotTask) => (t.placement ? s.queues.get(t.placement.queueSid)?.taskOrder : undefined) ?? s.prioritizeQueueOrder;
   return [...s.tasks].sort((a, b) => {
     if (a.priority !== b.priority) return b.priority - a.priority;
-    const qa = a.placement?.queueSid;
-    const order = qa !== undefined && qa === b.placement?.queueSid ? (s.queues.get(qa)?.taskOrder ?? 'FIFO') : s.prioritizeQueueOrder;
+    const ka = kind(a);
+    if (ka !== kind(b)) return ka === s.prioritizeQueueOrder ? -1 : 1;
     const age = a.virtualStartTime - b.virtualStartTime;
-    if (age !== 0) return order === 'FIFO' ? age : -age;
+    if (age !== 0) return ka === 'FIFO' ? age : -age;
     return a.sid < b.sid ? -1 : a.sid > b.sid ? 1 : 0;
   });
 }

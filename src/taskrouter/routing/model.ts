@@ -9,7 +9,7 @@ export interface Snapshot {
   now: number;
   workspaceSid: string;
   multiTaskEnabled: boolean;
-  /** FIFO: older tasks first across queues; LIFO: newer first. */
+  /** Which kind of TaskQueue (FIFO or LIFO) goes first when a worker is eligible for both. */
   prioritizeQueueOrder: 'FIFO' | 'LIFO';
   workers: SnapshotWorker[];
   queues: Map<string, SnapshotQueue>;
