@@ -8,8 +8,6 @@ export type DurableHandler = (tx: Tx, event: CommittedEvent) => Promise<void>;
 /** Runs after the dispatch committed: in-process, best-effort reactions (routing pokes, sockets). */
 export type Subscriber = (event: CommittedEvent) => void | Promise<void>;
 
-// An arbitrary constant naming the outbox-dispatch advisory lock on PostgreSQL.
-const DISPATCH_LOCK = 0x5041524c; // "PARL"
 
 export class Dispatcher {
   private durable: DurableHandler[] = [];
@@ -40,7 +38,8 @@ export class Dispatcher {
   async dispatchBatch(limit = 100): Promise<number> {
     const events = await this.storage.transaction(async (tx) => {
       if (this.storage.engine === 'postgres') {
-        const got = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${DISPATCH_LOCK}) as ok`.execute(tx);
+        // Keyed by schema: deployments (or test runs) sharing a database never block each other.
+        const got = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(hashtext(current_schema() || ':parley-outbox')) as ok`.execute(tx);
         if (!got.rows[0]?.ok) return [];
       }
       const rows = await tx.selectFrom('outbox').selectAll().where('dispatched_at', 'is', null).orderBy('seq').limit(limit).execute();

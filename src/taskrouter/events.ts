@@ -27,7 +27,8 @@ export interface TaskRouterEvent {
   description: string;
   /**
    * The event's data, in the callback's PascalCase parameter names (TaskSid,
-   * TaskAttributes, WorkerSid, WorkerActivityName…) — also returned as event_data.
+   * TaskAttributes, WorkerSid, WorkerActivityName…); the Events API renders it as
+   * snake_case event_data.
    */
   data: Record<string, string | number | boolean | null | undefined>;
   /** Indexed columns for the Events list filters. */

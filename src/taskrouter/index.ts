@@ -23,6 +23,11 @@ import { registerTaskRoutes } from './tasks/routes.js';
 import { ReservationsService } from './reservations/service.js';
 import { registerReservationRoutes } from './reservations/routes.js';
 import { reservationsStore } from './reservations/store.js';
+import { EventsService } from './events-api/service.js';
+import { registerEventRoutes } from './events-api/routes.js';
+import { StatisticsService } from './statistics/service.js';
+import { registerStatisticsRoutes } from './statistics/routes.js';
+import { eventCallbacks } from './callbacks.js';
 
 /**
  * The TaskRouter product: its systems, wired once, and its HTTP module
@@ -43,6 +48,8 @@ export class TaskRouterProduct {
   readonly engine: RoutingEngine;
   readonly tasks: TasksService;
   readonly reservations: ReservationsService;
+  readonly events: EventsService;
+  readonly statistics: StatisticsService;
 
   constructor(
     readonly deps: TaskRouterDeps,
@@ -62,6 +69,9 @@ export class TaskRouterProduct {
     this.tasks = new TasksService(deps, this.lifecycle, this.engine);
     this.reservations = new ReservationsService(deps, this.lifecycle, this.engine);
     this.onChanged((a, w) => this.engine.schedule(a, w));
+    this.events = new EventsService(deps);
+    this.statistics = new StatisticsService(deps);
+    dispatcher.onDurable(eventCallbacks(deps));
     this.workers.rejectPending = async (tx, ws, workerSid, actor) => {
       for (const r of await reservationsStore.ofWorker(tx, ws.account_sid, workerSid, ['pending'])) await this.lifecycle.reject(tx, ws, r, actor);
     };
@@ -85,6 +95,8 @@ export class TaskRouterProduct {
         registerWorkflowRoutes(ws, this.workflows);
         registerTaskRoutes(ws, this.tasks, () => this.deps.clock.now());
         registerReservationRoutes(ws, this.reservations);
+        registerEventRoutes(ws, this.events);
+        registerStatisticsRoutes(ws, this.statistics);
       },
     };
   }

@@ -146,7 +146,7 @@ export async function startServer(engine: Engine, options: ParleyOptions = {}): 
  * Declares a suite once per engine, each with its own server:
  * `describeEngines('conversations', (ctx) => { it(..., () => ctx.server.client...) })`.
  */
-export function describeEngines(name: string, body: (ctx: { server: Server }) => void, options: ParleyOptions = {}): void {
+export function describeEngines(name: string, body: (ctx: { server: Server }, engine: Engine) => void, options: ParleyOptions = {}): void {
   warnSkip();
   for (const engine of ['sqlite', 'postgres'] as const) {
     const enabled = ENGINES.includes(engine);
@@ -158,7 +158,7 @@ export function describeEngines(name: string, body: (ctx: { server: Server }) =>
       afterAll(async () => {
         await ctx.server?.close();
       });
-      body(ctx);
+      body(ctx, engine);
     });
   }
 }

@@ -8,6 +8,7 @@ import type { WorkspaceRow } from '../workspaces/store.js';
 import { friendlyNameParam, urlParam } from '../workspaces/scope.js';
 import { parseWorkflowConfiguration } from './configuration.js';
 import { workflowsStore, type WorkflowRow } from './store.js';
+import { lockWorkspace } from '../routing/lock.js';
 
 export const DEFAULT_TASK_RESERVATION_TIMEOUT = 120;
 const MAX_TASK_RESERVATION_TIMEOUT = 86_400;
@@ -93,8 +94,11 @@ export class WorkflowsService {
     if (input.reEvaluateTasks !== undefined && !['true', 'false'].includes(input.reEvaluateTasks.toLowerCase())) {
       throw Errors.invalidParameter('ReEvaluateTasks must be true or false');
     }
+    const reEvaluate = input.reEvaluateTasks?.toLowerCase() === 'true';
     let changed = false;
     const row = await this.deps.storage.transaction(async (tx) => {
+      // Placement is routing state: change it under the routing lock, like every pass does.
+      if (reEvaluate) await lockWorkspace(tx, this.deps.storage.engine, ws.sid);
       const current = await this.getIn(tx, ws, sid);
       if (input.configuration !== undefined) await this.validateConfiguration(tx, ws, input.configuration);
       const patch = {
@@ -104,6 +108,7 @@ export class WorkflowsService {
         ...(fallbackAssignmentCallbackUrl !== undefined ? { fallback_assignment_callback_url: fallbackAssignmentCallbackUrl } : {}),
         ...(input.taskReservationTimeout !== undefined ? { task_reservation_timeout: input.taskReservationTimeout } : {}),
       };
+      if (reEvaluate) changed = (await this.resetPlacement(tx, ws, sid)) > 0;
       if (Object.keys(patch).length === 0) return current;
       changed = true;
       await workflowsStore.update(tx, ws.account_sid, sid, { ...patch, date_updated: this.deps.clock.now() });
@@ -112,9 +117,37 @@ export class WorkflowsService {
       return row;
     });
     this.deps.outbox.committed();
-    // TODO(routing): ReEvaluateTasks=true sends the workflow's pending tasks through the new configuration.
     if (changed) this.routing.changed(ws.account_sid, ws.sid);
     return row;
+  }
+
+  /**
+   * ReEvaluateTasks: the workflow's pending tasks forget where they were placed,
+   * so the next routing pass sends them through the (new) configuration from its
+   * first filter. Reserved tasks keep their live offers. Returns how many reset.
+   */
+  private async resetPlacement(tx: Executor, ws: WorkspaceRow, workflowSid: string): Promise<number> {
+    const pending = await tx
+      .selectFrom('tr_tasks')
+      .select('sid')
+      .where('account_sid', '=', ws.account_sid)
+      .where('workspace_sid', '=', ws.sid)
+      .where('workflow_sid', '=', workflowSid)
+      .where('assignment_status', '=', 'pending')
+      .execute();
+    if (pending.length === 0) return 0;
+    const now = this.deps.clock.now();
+    for (const t of pending) {
+      await tx
+        .updateTable('tr_tasks')
+        .set((eb) => ({ filter_index: null, step_index: null, step_entered_at: null, step_checked: 0, date_updated: now, version: eb('version', '+', 1) }))
+        .where('account_sid', '=', ws.account_sid)
+        .where('sid', '=', t.sid)
+        .execute();
+      // The old step's timeout no longer applies; the new placement arms its own.
+      await this.deps.jobs.cancel(tx, `tr-step:${t.sid}`);
+    }
+    return pending.length;
   }
 
   async delete(actor: Actor, ws: WorkspaceRow, sid: string): Promise<void> {

@@ -23,6 +23,10 @@ export interface RouteSchemas {
   querystring?: TSchema;
   body?: TSchema;
   summary?: string;
+  /** The body is JSON rather than a form (Twilio's few JSON endpoints). */
+  json?: boolean;
+  /** Overrides the status (a POST that reads, like bulk statistics, answers 200). */
+  status?: number;
 }
 
 type Handler = (req: FastifyRequest<{ Params: any; Querystring: any; Body: any }>, scope: WorkspaceScope, reply: FastifyReply) => Promise<unknown>;
@@ -43,6 +47,7 @@ export function workspaceRouter(app: FastifyInstance, workspaces: WorkspaceLooku
       app.route({
         method,
         url: `/v1/Workspaces/:WorkspaceSid${path}`,
+        ...(schemas.json ? { config: { json: true } } : {}),
         schema: {
           params: Type.Object(params),
           ...(schemas.querystring ? { querystring: schemas.querystring } : {}),
@@ -57,7 +62,7 @@ export function workspaceRouter(app: FastifyInstance, workspaces: WorkspaceLooku
           const scope: WorkspaceScope = { accountSid, workspaceSid, workspace, base: `${req.productBase}/v1/Workspaces/${workspaceSid}` };
           const out = await handler(req as never, scope, reply);
           if (method === 'DELETE') return reply.code(204).send();
-          reply.code(method === 'POST' && !/\/:[A-Za-z]+$/.test(path) ? 201 : 200);
+          reply.code(schemas.status ?? (method === 'POST' && !/\/:[A-Za-z]+$/.test(path) ? 201 : 200));
           return out;
         },
       });
