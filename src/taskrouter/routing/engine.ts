@@ -6,7 +6,7 @@ import { workersStore } from '../workers/store.js';
 import { tasksStore, type TaskRow } from '../tasks/store.js';
 import { reservationsStore } from '../reservations/store.js';
 import { lockWorkspace } from './lock.js';
-import { loadSnapshot } from './snapshot.js';
+import { loadSnapshot, SnapshotCache } from './snapshot.js';
 import { planRouting, type MoveEvent, type RoutingPlan } from './matcher.js';
 import { ASSIGNMENT_CALLBACK_JOB, EVALUATE_JOB, Lifecycle, RESERVATION_TIMEOUT_JOB, routingActor, taskData } from './lifecycle.js';
 import type { Placement, Snapshot } from './model.js';
@@ -29,8 +29,7 @@ const DEFAULT_RESERVATION_TIMEOUT_S = 120;
  * per workspace at a time, another if something changed meanwhile.
  */
 export class RoutingEngine {
-  private running = new Map<string, Promise<void>>();
-  private dirty = new Set<string>();
+  private lanes = new Map<string, { running: Promise<void> | null; waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }>; cache: SnapshotCache }>();
   private stopped = false;
 
   constructor(
@@ -91,30 +90,51 @@ export class RoutingEngine {
     return out;
   }
 
-  /** Asks for a pass soon; concurrent requests for one workspace coalesce. */
+  /** Asks for a pass soon without waiting for it. */
   schedule(accountSid: string, workspaceSid: string): void {
     if (this.stopped) return;
+    this.evaluate(accountSid, workspaceSid).catch(() => undefined); // reported through onError
+  }
+
+  /**
+   * Resolves once a routing pass that started after this call has finished.
+   * Requests arriving while a pass runs share the next one ("group commit"), so
+   * a burst of task creations costs a few passes, not one each.
+   */
+  evaluate(accountSid: string, workspaceSid: string): Promise<void> {
     const key = `${accountSid}|${workspaceSid}`;
-    if (this.running.has(key)) {
-      this.dirty.add(key);
-      return;
-    }
-    const run = (async () => {
-      do {
-        this.dirty.delete(key);
-        try {
-          await this.evaluate(accountSid, workspaceSid);
-        } catch (err) {
-          this.onError(err);
-        }
-      } while (this.dirty.has(key) && !this.stopped);
-    })().finally(() => this.running.delete(key));
-    this.running.set(key, run);
+    let lane = this.lanes.get(key);
+    if (!lane) this.lanes.set(key, (lane = { running: null, waiters: [], cache: new SnapshotCache() }));
+    const l = lane;
+    return new Promise<void>((resolve, reject) => {
+      l.waiters.push({ resolve, reject });
+      if (!l.running) {
+        l.running = (async () => {
+          while (l.waiters.length > 0) {
+            const batch = l.waiters.splice(0);
+            try {
+              await this.pass(accountSid, workspaceSid, l.cache);
+              for (const w of batch) w.resolve();
+            } catch (err) {
+              // A failed pass leaves the cache unsure of what it saw: start over next time.
+              l.cache = new SnapshotCache();
+              this.onError(err);
+              for (const w of batch) w.reject(err);
+            }
+          }
+          l.running = null;
+        })();
+      }
+    });
   }
 
   /** Resolves when no pass is running or queued (tests, shutdown). */
   async settle(): Promise<void> {
-    while (this.running.size > 0) await Promise.all([...this.running.values()]);
+    for (;;) {
+      const running = [...this.lanes.values()].map((l) => l.running).filter((r): r is Promise<void> => r !== null);
+      if (running.length === 0) return;
+      await Promise.all(running);
+    }
   }
 
   async stop(): Promise<void> {
@@ -123,9 +143,10 @@ export class RoutingEngine {
   }
 
   /** One routing pass over a workspace. */
-  async evaluate(accountSid: string, workspaceSid: string): Promise<void> {
+  private async pass(accountSid: string, workspaceSid: string, cache: SnapshotCache): Promise<void> {
     await this.inWorkspace(accountSid, workspaceSid, async (tx, ws) => {
-      const snapshot = await loadSnapshot(tx, this.deps.cipher, ws, this.deps.clock.now());
+      const snapshot = await loadSnapshot(tx, this.deps.cipher, ws, this.deps.clock.now(), cache);
+      if (snapshot.tasks.length === 0) return;
       const plan = planRouting(snapshot);
       await this.apply(tx, ws, snapshot, plan);
     });

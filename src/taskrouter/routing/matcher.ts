@@ -46,11 +46,30 @@ export interface RoutingPlan {
  */
 export function planRouting(s: Snapshot): RoutingPlan {
   const plan: RoutingPlan = { moves: [], reservations: [], cancels: [] };
-  for (const task of orderTasks(s)) routeTask(s, task, plan);
+  const byId = new Map(s.workers.map((w) => [w.sid, w]));
+  for (const task of orderTasks(s)) routeTask({ ...s, byId }, task, plan);
   return plan;
 }
 
-function routeTask(s: Snapshot, task: SnapshotTask, plan: RoutingPlan): void {
+/** A snapshot with its workers indexed by SID (built once per pass). */
+type Indexed = Snapshot & { byId: Map<string, SnapshotWorker> };
+
+function inQueue(queue: SnapshotQueue, w: SnapshotWorker): boolean {
+  return queue.members ? queue.members.has(w.sid) : queue.matches(w);
+}
+
+/** The workers a queue can offer to: its precomputed members, else everyone (filtered later). */
+function poolOf(s: Indexed, queue: SnapshotQueue): SnapshotWorker[] {
+  if (!queue.members) return s.workers;
+  const pool: SnapshotWorker[] = [];
+  for (const sid of queue.members) {
+    const w = s.byId.get(sid);
+    if (w) pool.push(w);
+  }
+  return pool;
+}
+
+function routeTask(s: Indexed, task: SnapshotTask, plan: RoutingPlan): void {
   if (s.now >= task.createdAt + task.timeout * 1000) {
     plan.cancels.push({ taskSid: task.sid, reason: 'Task TTL Exceeded', events: [] });
     return;
@@ -153,13 +172,13 @@ function targetOf(workflow: SnapshotWorkflow, p: Placement): CompiledTarget | un
 }
 
 /** Offers the task to as many eligible workers as its queue's MaxReservedWorkers allows. */
-function reserve(s: Snapshot, task: SnapshotTask, p: Placement, workflow: SnapshotWorkflow | undefined, plan: RoutingPlan): number {
+function reserve(s: Indexed, task: SnapshotTask, p: Placement, workflow: SnapshotWorkflow | undefined, plan: RoutingPlan): number {
   const queue = s.queues.get(p.queueSid);
   if (!queue) return 0;
   const slots = queue.maxReservedWorkers - task.reservedWorkers.size;
   if (slots <= 0) return 0;
   const target = workflow ? targetOf(workflow, p) : undefined;
-  const candidates = s.workers.filter((w) => eligible(s, task, w, queue, target));
+  const candidates = poolOf(s, queue).filter((w) => eligible(s, task, w, queue, target));
   if (candidates.length === 0) return 0;
   candidates.sort(workerComparator<SnapshotWorker>(target?.orderBy ?? [], longestIdleFirst((w) => w.idleSince)));
   const chosen = candidates.slice(0, slots);
@@ -168,9 +187,9 @@ function reserve(s: Snapshot, task: SnapshotTask, p: Placement, workflow: Snapsh
 }
 
 /** RoutingTarget = a worker: that worker only, once it has room (or regardless, with IgnoreCapacity). */
-function reserveDirect(s: Snapshot, task: SnapshotTask, workerSid: string, plan: RoutingPlan): void {
+function reserveDirect(s: Indexed, task: SnapshotTask, workerSid: string, plan: RoutingPlan): void {
   if (task.reservedWorkers.size > 0) return;
-  const w = s.workers.find((x) => x.sid === workerSid);
+  const w = s.byId.get(workerSid);
   if (!w || !w.available || !hasRoom(s, task, w)) return;
   take(task, w, task.placement?.queueSid ?? null, plan);
 }
@@ -184,7 +203,7 @@ function take(task: SnapshotTask, w: SnapshotWorker, queueSid: string | null, pl
 }
 
 function eligible(s: Snapshot, task: SnapshotTask, w: SnapshotWorker, queue: SnapshotQueue, target: CompiledTarget | undefined): boolean {
-  if (!w.available || task.reservedWorkers.has(w.sid) || !hasRoom(s, task, w) || !queue.matches(w)) return false;
+  if (!w.available || task.reservedWorkers.has(w.sid) || !hasRoom(s, task, w) || !inQueue(queue, w)) return false;
   if (target?.knownWorkerSid && w.sid !== lookupPath(task.attributes, target.knownWorkerSid)) return false;
   if (target?.knownWorkerFriendlyName && w.friendly_name !== lookupPath(task.attributes, target.knownWorkerFriendlyName)) return false;
   if (target?.expression && !evaluate(target.expression, targetScope({ taskAttributes: task.attributes, worker: w, now: s.now }))) return false;
@@ -203,12 +222,12 @@ function hasRoom(s: Snapshot, task: SnapshotTask, w: SnapshotWorker): boolean {
 }
 
 /** skip_if variables, over the workers in the step's queue. */
-function queueCounts(s: Snapshot, queueSid: string): WorkerCounts {
+function queueCounts(s: Indexed, queueSid: string): WorkerCounts {
   const queue = s.queues.get(queueSid);
   const counts = { available: 0, unavailable: 0, byActivity: {} as Record<string, number> };
   if (!queue) return counts;
-  for (const w of s.workers) {
-    if (!queue.matches(w)) continue;
+  for (const w of poolOf(s, queue)) {
+    if (!inQueue(queue, w)) continue;
     if (w.available) counts.available += 1;
     else counts.unavailable += 1;
     counts.byActivity[w.activity_sid] = (counts.byActivity[w.activity_sid] ?? 0) + 1;

@@ -33,6 +33,11 @@ export interface SnapshotQueue {
   sid: string;
   friendlyName: string;
   matches(worker: WorkerFacts): boolean;
+  /**
+   * The workers matching TargetWorkers, when the loader keeps membership
+   * precomputed; the matcher then visits only these instead of every worker.
+   */
+  members?: ReadonlySet<string>;
   maxReservedWorkers: number;
   taskOrder: 'FIFO' | 'LIFO';
 }

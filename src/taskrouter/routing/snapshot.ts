@@ -1,9 +1,8 @@
 import type { Cipher } from '../../platform/crypto.js';
 import type { Executor } from '../../storage/db.js';
-import { parseExpression, parseOrderBy } from '../expressions/index.js';
+import { parseExpression, parseOrderBy, type WorkerFacts } from '../expressions/index.js';
 import { activitiesStore } from '../activities/store.js';
-import { workersStore } from '../workers/store.js';
-import { parseAttributes, targetWorkersMatcher, workerFacts } from '../workers/facts.js';
+import { parseAttributes, targetWorkersMatcher } from '../workers/facts.js';
 import { taskQueuesStore } from '../task-queues/store.js';
 import type { WorkspaceRow } from '../workspaces/store.js';
 import type { WorkflowRow } from '../workflows/store.js';
@@ -11,67 +10,145 @@ import { tasksStore, type TaskRow } from '../tasks/store.js';
 import { reservationsStore } from '../reservations/store.js';
 import type { CompiledFilter, CompiledTarget, Placement, Snapshot, SnapshotQueue, SnapshotTask, SnapshotWorker, SnapshotWorkflow } from './model.js';
 
+/**
+ * What a workspace's routing passes keep between passes, so a pass reads and
+ * decodes only what changed: worker attributes by worker version, task
+ * attributes by task version, compiled queues and workflows by their last
+ * update, and queue membership per worker version. Rows are still read every
+ * pass (cheap columns first), so the snapshot always equals the database.
+ */
+export class SnapshotCache {
+  readonly workerAttributes = new Map<string, { version: number; attributes: unknown }>();
+  readonly taskAttributes = new Map<string, { version: number; attributes: unknown }>();
+  /** Queue SID → compiled TargetWorkers and its member set, kept current worker by worker. */
+  readonly queues = new Map<string, { key: string; matches: (w: WorkerFacts) => boolean; members: Set<string> }>();
+  /** The worker versions the member sets reflect. */
+  readonly memberVersions = new Map<string, number>();
+  readonly workflows = new Map<string, { key: string; compiled: SnapshotWorkflow }>();
+}
+
+const IN_CHUNK = 500;
+
 /** Reads everything routing needs about one workspace, inside the routing transaction. */
-export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: WorkspaceRow, now: number): Promise<Snapshot> {
+export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: WorkspaceRow, now: number, cache = new SnapshotCache()): Promise<Snapshot> {
   const accountSid = workspace.account_sid;
   const ws = workspace.sid;
-  const [activities, workerRows, channelRows, load, queueRows, workflowRows, taskRows] = await Promise.all([
+  const base = {
+    now,
+    workspaceSid: ws,
+    multiTaskEnabled: workspace.multi_task_enabled === 1,
+    prioritizeQueueOrder: (workspace.prioritize_queue_order === 'LIFO' ? 'LIFO' : 'FIFO') as 'FIFO' | 'LIFO',
+  };
+  const taskRows = await tasksStore.routable(tx, accountSid, ws);
+  // Nothing waits: nothing to route, nothing else to read.
+  if (taskRows.length === 0) return { ...base, workers: [], queues: new Map(), workflows: new Map(), tasks: [], activities: new Map() };
+
+  const channelSids = [...new Set(taskRows.map((t) => t.task_channel_sid))];
+  const [activities, workerRows, channelRows, load, queueRows, workflowRows] = await Promise.all([
     activitiesStore.all(tx, accountSid, ws),
-    workersStore.all(tx, accountSid, ws),
-    tx.selectFrom('tr_worker_channels').selectAll().where('account_sid', '=', accountSid).where('workspace_sid', '=', ws).execute(),
+    tx.selectFrom('tr_workers').select(['sid', 'friendly_name', 'activity_sid', 'available', 'idle_since', 'version']).where('account_sid', '=', accountSid).where('workspace_sid', '=', ws).execute(),
+    tx.selectFrom('tr_worker_channels').select(['worker_sid', 'task_channel_sid', 'capacity', 'available']).where('account_sid', '=', accountSid).where('workspace_sid', '=', ws).where('task_channel_sid', 'in', channelSids).execute(),
     reservationsStore.load(tx, accountSid, ws),
     taskQueuesStore.all(tx, accountSid, ws),
     tx.selectFrom('tr_workflows').selectAll().where('account_sid', '=', accountSid).where('workspace_sid', '=', ws).execute(),
-    tasksStore.routable(tx, accountSid, ws),
   ]);
+
+  // Attributes are decrypted and parsed only for workers changed since the last pass.
+  const stale = workerRows.filter((w) => cache.workerAttributes.get(w.sid)?.version !== w.version).map((w) => w.sid);
+  for (let i = 0; i < stale.length; i += IN_CHUNK) {
+    const rows = await tx.selectFrom('tr_workers').select(['sid', 'attributes', 'version']).where('sid', 'in', stale.slice(i, i + IN_CHUNK)).execute();
+    for (const r of rows) cache.workerAttributes.set(r.sid, { version: r.version, attributes: parseAttributes(cipher.decrypt(r.attributes)) });
+  }
+  if (cache.workerAttributes.size > workerRows.length) {
+    const live = new Set(workerRows.map((w) => w.sid));
+    for (const sid of cache.workerAttributes.keys()) if (!live.has(sid)) cache.workerAttributes.delete(sid);
+  }
 
   const pendingByTask = new Map<string, Set<string>>();
   const loadByWorkerChannel = new Map<string, number>();
+  const loadByWorker = new Map<string, number>();
   for (const r of load) {
-    loadByWorkerChannel.set(`${r.worker_sid}|${r.task_channel_sid}`, (loadByWorkerChannel.get(`${r.worker_sid}|${r.task_channel_sid}`) ?? 0) + 1);
+    const key = `${r.worker_sid}|${r.task_channel_sid}`;
+    loadByWorkerChannel.set(key, (loadByWorkerChannel.get(key) ?? 0) + 1);
+    loadByWorker.set(r.worker_sid, (loadByWorker.get(r.worker_sid) ?? 0) + 1);
     if (r.status === 'pending') {
       const set = pendingByTask.get(r.task_sid) ?? new Set<string>();
       set.add(r.worker_sid);
       pendingByTask.set(r.task_sid, set);
     }
   }
+  const channelsByWorker = new Map<string, Map<string, { capacity: number; available: boolean; load: number }>>();
+  for (const c of channelRows) {
+    let m = channelsByWorker.get(c.worker_sid);
+    if (!m) channelsByWorker.set(c.worker_sid, (m = new Map()));
+    m.set(c.task_channel_sid, { capacity: c.capacity, available: c.available === 1, load: loadByWorkerChannel.get(`${c.worker_sid}|${c.task_channel_sid}`) ?? 0 });
+  }
 
-  const workers: SnapshotWorker[] = workerRows.map((row) => {
-    const channels = new Map<string, { capacity: number; available: boolean; load: number }>();
-    let totalLoad = 0;
-    for (const c of channelRows) {
-      if (c.worker_sid !== row.sid) continue;
-      const l = loadByWorkerChannel.get(`${row.sid}|${c.task_channel_sid}`) ?? 0;
-      totalLoad += l;
-      channels.set(c.task_channel_sid, { capacity: c.capacity, available: c.available === 1, load: l });
-    }
-    return { ...workerFacts(row, activities, cipher), available: row.available === 1, idleSince: row.idle_since, channels, totalLoad };
-  });
+  const versionOf = new Map(workerRows.map((w) => [w.sid, w.version]));
+  const workers: SnapshotWorker[] = workerRows.map((row) => ({
+    sid: row.sid,
+    friendly_name: row.friendly_name,
+    activity_sid: row.activity_sid,
+    activity_name: activities.get(row.activity_sid)?.friendly_name ?? '',
+    attributes: cache.workerAttributes.get(row.sid)?.attributes ?? {},
+    available: row.available === 1,
+    idleSince: row.idle_since,
+    channels: channelsByWorker.get(row.sid) ?? new Map(),
+    totalLoad: loadByWorker.get(row.sid) ?? 0,
+  }));
 
+  // Queue membership moves only for workers whose version changed (or who left).
+  const byId = new Map(workers.map((w) => [w.sid, w]));
+  const changed: SnapshotWorker[] = [];
+  for (const row of workerRows) if (cache.memberVersions.get(row.sid) !== row.version) changed.push(byId.get(row.sid)!);
+  const gone: string[] = [];
+  if (cache.memberVersions.size + changed.length > workerRows.length) for (const sid of cache.memberVersions.keys()) if (!byId.has(sid)) gone.push(sid);
   const queues = new Map<string, SnapshotQueue>();
   for (const q of queueRows) {
-    queues.set(q.sid, { sid: q.sid, friendlyName: q.friendly_name, matches: targetWorkersMatcher(q.target_workers), maxReservedWorkers: q.max_reserved_workers, taskOrder: q.task_order === 'LIFO' ? 'LIFO' : 'FIFO' });
+    let entry = cache.queues.get(q.sid);
+    if (!entry || entry.key !== q.target_workers) {
+      const matches = targetWorkersMatcher(q.target_workers);
+      entry = { key: q.target_workers, matches, members: new Set(workers.filter((w) => matches(w)).map((w) => w.sid)) };
+      cache.queues.set(q.sid, entry);
+    } else {
+      for (const w of changed) {
+        if (entry.matches(w)) entry.members.add(w.sid);
+        else entry.members.delete(w.sid);
+      }
+      for (const sid of gone) entry.members.delete(sid);
+    }
+    queues.set(q.sid, { sid: q.sid, friendlyName: q.friendly_name, matches: entry.matches, members: entry.members, maxReservedWorkers: q.max_reserved_workers, taskOrder: q.task_order === 'LIFO' ? 'LIFO' : 'FIFO' });
   }
+  if (queueRows.length < cache.queues.size) {
+    const live = new Set(queueRows.map((q) => q.sid));
+    for (const sid of cache.queues.keys()) if (!live.has(sid)) cache.queues.delete(sid);
+  }
+  for (const w of changed) cache.memberVersions.set(w.sid, versionOf.get(w.sid)!);
+  for (const sid of gone) cache.memberVersions.delete(sid);
   const workflows = new Map<string, SnapshotWorkflow>();
-  for (const w of workflowRows) workflows.set(w.sid, compileWorkflow(w));
+  for (const w of workflowRows) {
+    let cached = cache.workflows.get(w.sid);
+    if (!cached || cached.key !== w.configuration + '|' + w.friendly_name) cache.workflows.set(w.sid, (cached = { key: w.configuration + '|' + w.friendly_name, compiled: compileWorkflow(w) }));
+    workflows.set(w.sid, cached.compiled);
+  }
 
-  return {
-    now,
-    workspaceSid: ws,
-    multiTaskEnabled: workspace.multi_task_enabled === 1,
-    prioritizeQueueOrder: workspace.prioritize_queue_order === 'LIFO' ? 'LIFO' : 'FIFO',
-    workers,
-    queues,
-    workflows,
-    tasks: taskRows.map((t) => snapshotTask(t, cipher, pendingByTask.get(t.sid) ?? new Set())),
-    activities: new Map([...activities.values()].map((a) => [a.sid, a.available === 1])),
-  };
+  const tasks = taskRows.map((t) => {
+    let attrs = cache.taskAttributes.get(t.sid);
+    if (!attrs || attrs.version !== t.version) cache.taskAttributes.set(t.sid, (attrs = { version: t.version, attributes: parseAttributes(cipher.decrypt(t.attributes)) }));
+    return snapshotTask(t, attrs.attributes, pendingByTask.get(t.sid) ?? new Set());
+  });
+  if (cache.taskAttributes.size > taskRows.length * 2 + 1000) {
+    const live = new Set(taskRows.map((t) => t.sid));
+    for (const sid of cache.taskAttributes.keys()) if (!live.has(sid)) cache.taskAttributes.delete(sid);
+  }
+
+  return { ...base, workers, queues, workflows, tasks, activities: new Map([...activities.values()].map((a) => [a.sid, a.available === 1])) };
 }
 
-function snapshotTask(t: TaskRow, cipher: Cipher, reservedWorkers: Set<string>): SnapshotTask {
+function snapshotTask(t: TaskRow, attributes: unknown, reservedWorkers: Set<string>): SnapshotTask {
   return {
     sid: t.sid,
-    attributes: parseAttributes(cipher.decrypt(t.attributes)),
+    attributes,
     priority: t.priority,
     virtualStartTime: t.virtual_start_time,
     createdAt: t.date_created,
