@@ -34,6 +34,8 @@ export interface TrWorkspacesTable extends Base {
   prioritize_queue_order: string; // FIFO | LIFO
   default_activity_sid: string | null;
   timeout_activity_sid: string | null;
+  rseq: Generated<number>;
+  routing_epoch: Generated<number>;
 }
 
 export interface TrActivitiesTable extends InWorkspace {
@@ -65,6 +67,8 @@ export interface TrWorkersTable extends InWorkspace {
   date_status_changed: number;
   idle_since: number;
   version: number;
+  /** The workspace routing counter value of this worker's last change. */
+  rseq: Generated<number>;
 }
 
 export interface TrWorkerChannelsTable extends InWorkspace {

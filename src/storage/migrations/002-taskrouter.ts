@@ -14,6 +14,10 @@ export async function up(ctx: MigrationContext): Promise<void> {
     .addColumn('prioritize_queue_order', 'varchar(8)', (c) => c.notNull())
     .addColumn('default_activity_sid', 'varchar(34)')
     .addColumn('timeout_activity_sid', 'varchar(34)')
+    /** Routing change counter: every worker write stamps the worker with its next value. */
+    .addColumn('rseq', 'bigint', (c) => c.notNull().defaultTo(0))
+    /** Bumped when workers or worker channels disappear: routing caches reload in full. */
+    .addColumn('routing_epoch', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('date_created', 'bigint', (c) => c.notNull())
     .addColumn('date_updated', 'bigint', (c) => c.notNull())
     .execute();
@@ -59,11 +63,13 @@ export async function up(ctx: MigrationContext): Promise<void> {
     /** When the worker last became idle (available, or finished a task): longest-idle ordering. */
     .addColumn('idle_since', 'bigint', (c) => c.notNull())
     .addColumn('version', 'integer', (c) => c.notNull())
+    .addColumn('rseq', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('date_created', 'bigint', (c) => c.notNull())
     .addColumn('date_updated', 'bigint', (c) => c.notNull())
     .addUniqueConstraint('tr_workers_name', ['workspace_sid', 'name_key'])
     .execute();
   await db.schema.createIndex('tr_workers_list').on('tr_workers').columns(['workspace_sid', 'seq']).execute();
+  await db.schema.createIndex('tr_workers_rseq').on('tr_workers').columns(['workspace_sid', 'rseq']).execute();
 
   await ws('tr_worker_channels')
     .addColumn('worker_sid', 'varchar(34)', (c) => c.notNull())

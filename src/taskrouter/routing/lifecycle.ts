@@ -4,7 +4,7 @@ import type { Executor } from '../../storage/db.js';
 import type { Actor, TaskRouterDeps } from '../deps.js';
 import { recordEvent, type EventType } from '../events.js';
 import { activitiesStore } from '../activities/store.js';
-import { workersStore, type WorkerRow } from '../workers/store.js';
+import { stampWorkers, workersStore, type WorkerRow } from '../workers/store.js';
 import type { WorkersService } from '../workers/service.js';
 import type { WorkspaceRow } from '../workspaces/store.js';
 import { tasksStore, type TaskRow } from '../tasks/store.js';
@@ -151,6 +151,7 @@ export class Lifecycle {
     for (const r of await reservationsStore.ofTask(tx, ws.account_sid, task.sid, ['accepted', 'wrapping'])) {
       await reservationsStore.setStatus(tx, ws.account_sid, r.sid, 'completed', now);
       await tx.updateTable('tr_workers').set({ idle_since: now }).where('account_sid', '=', ws.account_sid).where('sid', '=', r.worker_sid).execute();
+      await stampWorkers(tx, ws.sid, [r.worker_sid]);
       const worker = await this.worker(tx, ws, r.worker_sid);
       await this.reservationEvent(tx, ws, { ...r, status: 'completed' }, done, worker, 'reservation.completed', actor, `Reservation ${r.sid} completed`);
     }

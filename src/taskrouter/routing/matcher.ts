@@ -46,13 +46,18 @@ export interface RoutingPlan {
  */
 export function planRouting(s: Snapshot): RoutingPlan {
   const plan: RoutingPlan = { moves: [], reservations: [], cancels: [] };
-  const byId = new Map(s.workers.map((w) => [w.sid, w]));
-  for (const task of orderTasks(s)) routeTask({ ...s, byId }, task, plan);
+  let lookup = s.worker;
+  if (!lookup) {
+    const byId = new Map(s.workers.map((w) => [w.sid, w]));
+    lookup = (sid) => byId.get(sid);
+  }
+  const indexed: Indexed = { ...s, byId: lookup };
+  for (const task of orderTasks(s)) routeTask(indexed, task, plan);
   return plan;
 }
 
-/** A snapshot with its workers indexed by SID (built once per pass). */
-type Indexed = Snapshot & { byId: Map<string, SnapshotWorker> };
+/** A snapshot with a worker lookup by SID. */
+type Indexed = Snapshot & { byId: (sid: string) => SnapshotWorker | undefined };
 
 function inQueue(queue: SnapshotQueue, w: SnapshotWorker): boolean {
   return queue.members ? queue.members.has(w.sid) : queue.matches(w);
@@ -63,7 +68,7 @@ function poolOf(s: Indexed, queue: SnapshotQueue): SnapshotWorker[] {
   if (!queue.members) return s.workers;
   const pool: SnapshotWorker[] = [];
   for (const sid of queue.members) {
-    const w = s.byId.get(sid);
+    const w = s.byId(sid);
     if (w) pool.push(w);
   }
   return pool;
@@ -189,7 +194,7 @@ function reserve(s: Indexed, task: SnapshotTask, p: Placement, workflow: Snapsho
 /** RoutingTarget = a worker: that worker only, once it has room (or regardless, with IgnoreCapacity). */
 function reserveDirect(s: Indexed, task: SnapshotTask, workerSid: string, plan: RoutingPlan): void {
   if (task.reservedWorkers.size > 0) return;
-  const w = s.byId.get(workerSid);
+  const w = s.byId(workerSid);
   if (!w || !w.available || !hasRoom(s, task, w)) return;
   take(task, w, task.placement?.queueSid ?? null, plan);
 }

@@ -12,6 +12,12 @@ export interface Snapshot {
   /** Which kind of TaskQueue (FIFO or LIFO) goes first when a worker is eligible for both. */
   prioritizeQueueOrder: 'FIFO' | 'LIFO';
   workers: SnapshotWorker[];
+  /**
+   * Looks a worker up by SID. A loader that keeps a worker model between passes
+   * supplies this and leaves `workers` empty, so a pass touches only the workers
+   * of queues with work waiting; without it the matcher indexes `workers`.
+   */
+  worker?: (sid: string) => SnapshotWorker | undefined;
   queues: Map<string, SnapshotQueue>;
   workflows: Map<string, SnapshotWorkflow>;
   /** Tasks that routing may still move: pending or reserved. */

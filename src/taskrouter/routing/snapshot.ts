@@ -18,16 +18,58 @@ import type { CompiledFilter, CompiledTarget, Placement, Snapshot, SnapshotQueue
  * pass (cheap columns first), so the snapshot always equals the database.
  */
 export class SnapshotCache {
+  /** The workspace routing counter and epoch the worker model below reflects (-1: never loaded). */
+  rseq = -1;
+  epoch = -1;
+  /** Workers and their channel settings, refreshed from rows stamped after `rseq`. */
+  readonly workers = new Map<string, CachedWorker>();
   readonly workerAttributes = new Map<string, { version: number; attributes: unknown }>();
   readonly taskAttributes = new Map<string, { version: number; attributes: unknown }>();
   /** Queue SID → compiled TargetWorkers and its member set, kept current worker by worker. */
   readonly queues = new Map<string, { key: string; matches: (w: WorkerFacts) => boolean; members: Set<string> }>();
-  /** The worker versions the member sets reflect. */
-  readonly memberVersions = new Map<string, number>();
   readonly workflows = new Map<string, { key: string; compiled: SnapshotWorkflow }>();
 }
 
 const IN_CHUNK = 500;
+
+interface CachedWorker {
+  sid: string;
+  friendly_name: string;
+  activity_sid: string;
+  available: number;
+  idle_since: number;
+  version: number;
+  channels: Map<string, { capacity: number; available: boolean }>;
+}
+
+/**
+ * Brings the cached worker model up to date: everything on first use or after
+ * an epoch change (a worker or channel deleted), else only workers stamped after
+ * the last pass. Returns the workers that changed (for queue membership).
+ */
+async function refreshWorkers(tx: Executor, cipher: Cipher, workspace: WorkspaceRow, cache: SnapshotCache): Promise<{ changed: string[]; full: boolean }> {
+  const full = cache.epoch !== workspace.routing_epoch || cache.rseq < 0;
+  let q = tx.selectFrom('tr_workers').select(['sid', 'friendly_name', 'activity_sid', 'available', 'idle_since', 'version', 'attributes']).where('account_sid', '=', workspace.account_sid).where('workspace_sid', '=', workspace.sid);
+  if (!full) q = q.where('rseq', '>', cache.rseq);
+  const rows = await q.execute();
+  if (full) {
+    cache.workers.clear();
+    cache.workerAttributes.clear();
+    cache.queues.clear();
+  }
+  for (const r of rows) {
+    cache.workers.set(r.sid, { sid: r.sid, friendly_name: r.friendly_name, activity_sid: r.activity_sid, available: r.available, idle_since: r.idle_since, version: r.version, channels: new Map() });
+    if (cache.workerAttributes.get(r.sid)?.version !== r.version) cache.workerAttributes.set(r.sid, { version: r.version, attributes: parseAttributes(cipher.decrypt(r.attributes)) });
+  }
+  const sids = rows.map((r) => r.sid);
+  const channelQuery = tx.selectFrom('tr_worker_channels').select(['worker_sid', 'task_channel_sid', 'capacity', 'available']).where('account_sid', '=', workspace.account_sid).where('workspace_sid', '=', workspace.sid);
+  const channelRows = full ? await channelQuery.execute() : [];
+  for (let i = 0; !full && i < sids.length; i += IN_CHUNK) channelRows.push(...(await channelQuery.where('worker_sid', 'in', sids.slice(i, i + IN_CHUNK)).execute()));
+  for (const c of channelRows) cache.workers.get(c.worker_sid)?.channels.set(c.task_channel_sid, { capacity: c.capacity, available: c.available === 1 });
+  cache.rseq = workspace.rseq;
+  cache.epoch = workspace.routing_epoch;
+  return { changed: sids, full };
+}
 
 /** Reads everything routing needs about one workspace, inside the routing transaction. */
 export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: WorkspaceRow, now: number, cache = new SnapshotCache()): Promise<Snapshot> {
@@ -43,26 +85,13 @@ export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: Work
   // Nothing waits: nothing to route, nothing else to read.
   if (taskRows.length === 0) return { ...base, workers: [], queues: new Map(), workflows: new Map(), tasks: [], activities: new Map() };
 
-  const channelSids = [...new Set(taskRows.map((t) => t.task_channel_sid))];
-  const [activities, workerRows, channelRows, load, queueRows, workflowRows] = await Promise.all([
+  const [activities, load, queueRows, workflowRows] = await Promise.all([
     activitiesStore.all(tx, accountSid, ws),
-    tx.selectFrom('tr_workers').select(['sid', 'friendly_name', 'activity_sid', 'available', 'idle_since', 'version']).where('account_sid', '=', accountSid).where('workspace_sid', '=', ws).execute(),
-    tx.selectFrom('tr_worker_channels').select(['worker_sid', 'task_channel_sid', 'capacity', 'available']).where('account_sid', '=', accountSid).where('workspace_sid', '=', ws).where('task_channel_sid', 'in', channelSids).execute(),
     reservationsStore.load(tx, accountSid, ws),
     taskQueuesStore.all(tx, accountSid, ws),
     tx.selectFrom('tr_workflows').selectAll().where('account_sid', '=', accountSid).where('workspace_sid', '=', ws).execute(),
   ]);
-
-  // Attributes are decrypted and parsed only for workers changed since the last pass.
-  const stale = workerRows.filter((w) => cache.workerAttributes.get(w.sid)?.version !== w.version).map((w) => w.sid);
-  for (let i = 0; i < stale.length; i += IN_CHUNK) {
-    const rows = await tx.selectFrom('tr_workers').select(['sid', 'attributes', 'version']).where('sid', 'in', stale.slice(i, i + IN_CHUNK)).execute();
-    for (const r of rows) cache.workerAttributes.set(r.sid, { version: r.version, attributes: parseAttributes(cipher.decrypt(r.attributes)) });
-  }
-  if (cache.workerAttributes.size > workerRows.length) {
-    const live = new Set(workerRows.map((w) => w.sid));
-    for (const sid of cache.workerAttributes.keys()) if (!live.has(sid)) cache.workerAttributes.delete(sid);
-  }
+  const refreshed = await refreshWorkers(tx, cipher, workspace, cache);
 
   const pendingByTask = new Map<string, Set<string>>();
   const loadByWorkerChannel = new Map<string, number>();
@@ -77,45 +106,49 @@ export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: Work
       pendingByTask.set(r.task_sid, set);
     }
   }
-  const channelsByWorker = new Map<string, Map<string, { capacity: number; available: boolean; load: number }>>();
-  for (const c of channelRows) {
-    let m = channelsByWorker.get(c.worker_sid);
-    if (!m) channelsByWorker.set(c.worker_sid, (m = new Map()));
-    m.set(c.task_channel_sid, { capacity: c.capacity, available: c.available === 1, load: loadByWorkerChannel.get(`${c.worker_sid}|${c.task_channel_sid}`) ?? 0 });
-  }
-
-  const versionOf = new Map(workerRows.map((w) => [w.sid, w.version]));
-  const workers: SnapshotWorker[] = workerRows.map((row) => ({
+  // Worker views are made on demand and kept for the pass (the matcher adds the
+  // load of the offers it plans to them), with the channels waiting tasks are on.
+  const taskChannels = [...new Set(taskRows.map((t) => t.task_channel_sid))];
+  const facts = (row: CachedWorker): WorkerFacts => ({
     sid: row.sid,
     friendly_name: row.friendly_name,
     activity_sid: row.activity_sid,
     activity_name: activities.get(row.activity_sid)?.friendly_name ?? '',
     attributes: cache.workerAttributes.get(row.sid)?.attributes ?? {},
-    available: row.available === 1,
-    idleSince: row.idle_since,
-    channels: channelsByWorker.get(row.sid) ?? new Map(),
-    totalLoad: loadByWorker.get(row.sid) ?? 0,
-  }));
+  });
+  const views = new Map<string, SnapshotWorker>();
+  const worker = (sid: string): SnapshotWorker | undefined => {
+    let view = views.get(sid);
+    if (view) return view;
+    const row = cache.workers.get(sid);
+    if (!row) return undefined;
+    const channels = new Map<string, { capacity: number; available: boolean; load: number }>();
+    for (const tc of taskChannels) {
+      const c = row.channels.get(tc);
+      if (c) channels.set(tc, { capacity: c.capacity, available: c.available, load: loadByWorkerChannel.get(`${sid}|${tc}`) ?? 0 });
+    }
+    view = { ...facts(row), available: row.available === 1, idleSince: row.idle_since, channels, totalLoad: loadByWorker.get(sid) ?? 0 };
+    views.set(sid, view);
+    return view;
+  };
 
-  // Queue membership moves only for workers whose version changed (or who left).
-  const byId = new Map(workers.map((w) => [w.sid, w]));
-  const changed: SnapshotWorker[] = [];
-  for (const row of workerRows) if (cache.memberVersions.get(row.sid) !== row.version) changed.push(byId.get(row.sid)!);
-  const gone: string[] = [];
-  if (cache.memberVersions.size + changed.length > workerRows.length) for (const sid of cache.memberVersions.keys()) if (!byId.has(sid)) gone.push(sid);
+  // Queue membership moves only for the workers refreshed this pass; a queue new
+  // to the cache (or with a new TargetWorkers) is computed once over everyone.
+  const changed = refreshed.changed.map((sid) => cache.workers.get(sid)).filter((w): w is CachedWorker => w !== undefined).map(facts);
+  let everyone: WorkerFacts[] | undefined;
   const queues = new Map<string, SnapshotQueue>();
   for (const q of queueRows) {
     let entry = cache.queues.get(q.sid);
     if (!entry || entry.key !== q.target_workers) {
       const matches = targetWorkersMatcher(q.target_workers);
-      entry = { key: q.target_workers, matches, members: new Set(workers.filter((w) => matches(w)).map((w) => w.sid)) };
+      everyone ??= [...cache.workers.values()].map(facts);
+      entry = { key: q.target_workers, matches, members: new Set(everyone.filter((w) => matches(w)).map((w) => w.sid)) };
       cache.queues.set(q.sid, entry);
     } else {
       for (const w of changed) {
         if (entry.matches(w)) entry.members.add(w.sid);
         else entry.members.delete(w.sid);
       }
-      for (const sid of gone) entry.members.delete(sid);
     }
     queues.set(q.sid, { sid: q.sid, friendlyName: q.friendly_name, matches: entry.matches, members: entry.members, maxReservedWorkers: q.max_reserved_workers, taskOrder: q.task_order === 'LIFO' ? 'LIFO' : 'FIFO' });
   }
@@ -123,8 +156,7 @@ export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: Work
     const live = new Set(queueRows.map((q) => q.sid));
     for (const sid of cache.queues.keys()) if (!live.has(sid)) cache.queues.delete(sid);
   }
-  for (const w of changed) cache.memberVersions.set(w.sid, versionOf.get(w.sid)!);
-  for (const sid of gone) cache.memberVersions.delete(sid);
+
   const workflows = new Map<string, SnapshotWorkflow>();
   for (const w of workflowRows) {
     let cached = cache.workflows.get(w.sid);
@@ -142,7 +174,7 @@ export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: Work
     for (const sid of cache.taskAttributes.keys()) if (!live.has(sid)) cache.taskAttributes.delete(sid);
   }
 
-  return { ...base, workers, queues, workflows, tasks, activities: new Map([...activities.values()].map((a) => [a.sid, a.available === 1])) };
+  return { ...base, workers: [], worker, queues, workflows, tasks, activities: new Map([...activities.values()].map((a) => [a.sid, a.available === 1])) };
 }
 
 function snapshotTask(t: TaskRow, attributes: unknown, reservedWorkers: Set<string>): SnapshotTask {

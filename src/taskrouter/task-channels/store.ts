@@ -1,4 +1,5 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
+import { bumpRoutingEpoch } from '../workers/store.js';
 import type { Executor } from '../../storage/db.js';
 import type { TrTaskChannelsTable } from '../../storage/schema-taskrouter.js';
 import { keyset, type KeysetWindow } from '../../storage/keyset.js';
@@ -39,7 +40,8 @@ export const taskChannelsStore = {
   },
   async delete(db: Executor, accountSid: string, sid: string): Promise<void> {
     await db.deleteFrom('tr_worker_channels').where('account_sid', '=', accountSid).where('task_channel_sid', '=', sid).execute();
-    await db.deleteFrom('tr_task_channels').where('account_sid', '=', accountSid).where('sid', '=', sid).execute();
+    const row = await db.deleteFrom('tr_task_channels').where('account_sid', '=', accountSid).where('sid', '=', sid).returning('workspace_sid').executeTakeFirst();
+    if (row) await bumpRoutingEpoch(db, row.workspace_sid);
   },
   async liveTasks(db: Executor, accountSid: string, sid: string): Promise<number> {
     const row = await db

@@ -18,6 +18,23 @@ export interface WorkerSqlFilter {
 /** Reservation statuses that hold a unit of a worker channel's capacity. */
 export const ASSIGNED_STATUSES = ['accepted', 'wrapping'] as const;
 
+/**
+ * Marks workers as changed for routing caches: bumps the workspace's routing
+ * counter and stamps the workers with it. The counter row's lock orders
+ * concurrent stampers, so a cache that has seen value N has seen every change
+ * stamped N or lower.
+ */
+export async function stampWorkers(db: Executor, workspaceSid: string, workerSids: readonly string[]): Promise<void> {
+  if (workerSids.length === 0) return;
+  const { rseq } = await db.updateTable('tr_workspaces').set((eb) => ({ rseq: eb('rseq', '+', 1) })).where('sid', '=', workspaceSid).returning('rseq').executeTakeFirstOrThrow();
+  await db.updateTable('tr_workers').set({ rseq }).where('sid', 'in', [...workerSids]).execute();
+}
+
+/** Workers or worker channels went away: routing caches of the workspace reload in full. */
+export async function bumpRoutingEpoch(db: Executor, workspaceSid: string): Promise<void> {
+  await db.updateTable('tr_workspaces').set((eb) => ({ routing_epoch: eb('routing_epoch', '+', 1) })).where('sid', '=', workspaceSid).execute();
+}
+
 export const workersStore = {
   find(db: Executor, accountSid: string, workspaceSid: string, sid: string): Promise<WorkerRow | undefined> {
     return db.selectFrom('tr_workers').selectAll().where('account_sid', '=', accountSid).where('workspace_sid', '=', workspaceSid).where('sid', '=', sid).executeTakeFirst();
@@ -41,6 +58,7 @@ export const workersStore = {
   },
   async insert(db: Executor, row: Insertable<TrWorkersTable>): Promise<void> {
     await db.insertInto('tr_workers').values(row).execute();
+    await stampWorkers(db, row.workspace_sid, [row.sid]);
   },
   /** Optimistic update: false when the row's version moved since it was read. */
   async update(db: Executor, accountSid: string, sid: string, expectedVersion: number, patch: Updateable<TrWorkersTable>): Promise<boolean> {
@@ -50,12 +68,15 @@ export const workersStore = {
       .where('account_sid', '=', accountSid)
       .where('sid', '=', sid)
       .where('version', '=', expectedVersion)
+      .returning('workspace_sid')
       .executeTakeFirst();
-    return Number(res.numUpdatedRows) === 1;
+    if (res) await stampWorkers(db, res.workspace_sid, [sid]);
+    return res !== undefined;
   },
   async delete(db: Executor, accountSid: string, sid: string): Promise<void> {
+    const row = await db.deleteFrom('tr_workers').where('account_sid', '=', accountSid).where('sid', '=', sid).returning('workspace_sid').executeTakeFirst();
     await db.deleteFrom('tr_worker_channels').where('account_sid', '=', accountSid).where('worker_sid', '=', sid).execute();
-    await db.deleteFrom('tr_workers').where('account_sid', '=', accountSid).where('sid', '=', sid).execute();
+    if (row) await bumpRoutingEpoch(db, row.workspace_sid);
   },
   async reservationCount(db: Executor, accountSid: string, workerSid: string, statuses: readonly string[]): Promise<number> {
     const row = await db
@@ -101,6 +122,9 @@ export const workersStore = {
         })),
       )
       .execute();
+    const byWorkspace = new Map<string, string[]>();
+    for (const p of pairs) byWorkspace.set(p.workspaceSid, [...(byWorkspace.get(p.workspaceSid) ?? []), p.workerSid]);
+    for (const [workspaceSid, sids] of byWorkspace) await stampWorkers(db, workspaceSid, sids);
   },
   async updateChannel(db: Executor, accountSid: string, sid: string, patch: Updateable<TrWorkerChannelsTable>): Promise<void> {
     await db.updateTable('tr_worker_channels').set(patch).where('account_sid', '=', accountSid).where('sid', '=', sid).execute();
