@@ -1,8 +1,7 @@
 import type { TaskRouterDeps, Actor } from '../deps.js';
 import type { Executor } from '../../storage/db.js';
-import { recordEvent } from '../events.js';
+import { recordEvent, withEventBatch } from '../events.js';
 import { workspacesStore, type WorkspaceRow } from '../workspaces/store.js';
-import { workersStore } from '../workers/store.js';
 import { tasksStore, type TaskRow } from '../tasks/store.js';
 import { reservationsStore } from '../reservations/store.js';
 import { lockWorkspace } from './lock.js';
@@ -17,6 +16,13 @@ interface AssignmentCallbackPayload {
   url: string;
   fallbackUrl: string | null;
   params: Record<string, string>;
+}
+
+/** Runs an `IN (...)` read in chunks small enough for every engine's parameter limit. */
+async function inChunks<T>(sids: string[], read: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < sids.length; i += 500) out.push(...(await read(sids.slice(i, i + 500))));
+  return out;
 }
 
 /** Default reservation timeout when a task has no workflow (direct routing). */
@@ -148,41 +154,49 @@ export class RoutingEngine {
       const snapshot = await loadSnapshot(tx, this.deps.cipher, ws, this.deps.clock.now(), cache);
       if (snapshot.tasks.length === 0) return;
       const plan = planRouting(snapshot);
-      await this.apply(tx, ws, snapshot, plan);
+      await withEventBatch(this.deps, tx, () => this.apply(tx, ws, snapshot, plan));
     });
   }
 
   private async apply(tx: Executor, ws: WorkspaceRow, s: Snapshot, plan: RoutingPlan): Promise<void> {
     const now = s.now;
+    // Everything the plan touches, read once.
+    const taskSids = [...new Set([...plan.cancels.map((c) => c.taskSid), ...plan.moves.map((m) => m.taskSid), ...plan.reservations.map((r) => r.taskSid)])];
+    const workerSids = [...new Set(plan.reservations.map((r) => r.workerSid))];
+    const tasks = new Map((await inChunks(taskSids, (sids) => tx.selectFrom('tr_tasks').selectAll().where('account_sid', '=', ws.account_sid).where('sid', 'in', sids).execute())).map((t) => [t.sid, t]));
+    const workers = new Map((await inChunks(workerSids, (sids) => tx.selectFrom('tr_workers').selectAll().where('account_sid', '=', ws.account_sid).where('sid', 'in', sids).execute())).map((w) => [w.sid, w]));
+    const queues = new Map((await tx.selectFrom('tr_task_queues').select(['sid', 'friendly_name', 'reservation_activity_sid']).where('workspace_sid', '=', ws.sid).execute()).map((q) => [q.sid, q]));
+    const workflows = new Map(
+      (await tx.selectFrom('tr_workflows').select(['sid', 'task_reservation_timeout', 'assignment_callback_url', 'fallback_assignment_callback_url']).where('workspace_sid', '=', ws.sid).execute()).map((w) => [w.sid, w]),
+    );
+
     for (const c of plan.cancels) {
-      const task = await tasksStore.find(tx, ws.account_sid, ws.sid, c.taskSid);
+      const task = tasks.get(c.taskSid);
       if (!task) continue;
       await this.moveEvents(tx, ws, task, c.events);
       if (c.event) await this.workflowEvent(tx, ws, task, c.event, `Task ${task.sid} ${c.event === 'workflow.timeout' ? 'timed out of' : 'skipped every step of'} its workflow`);
       await this.lifecycle.cancel(tx, ws, task, c.reason, routingActor(task));
     }
     for (const m of plan.moves) {
-      const task = await tasksStore.find(tx, ws.account_sid, ws.sid, m.taskSid);
+      const task = tasks.get(m.taskSid);
       if (!task) continue;
       await this.place(tx, ws, task, m.to, now);
-      await this.moveEvents(tx, ws, { ...task, task_queue_sid: m.to?.queueSid ?? task.task_queue_sid }, m.events);
+      await this.moveEvents(tx, ws, task, m.events);
       await this.armStepTimeout(tx, ws, task, m.to, s);
     }
     for (const r of plan.reservations) {
-      const task = await tasksStore.find(tx, ws.account_sid, ws.sid, r.taskSid);
-      const worker = await workersStore.find(tx, ws.account_sid, ws.sid, r.workerSid);
+      const task = tasks.get(r.taskSid);
+      const worker = workers.get(r.workerSid);
       if (!task || !worker) continue;
-      const queue = r.queueSid ? await tx.selectFrom('tr_task_queues').select(['sid', 'friendly_name', 'reservation_activity_sid']).where('sid', '=', r.queueSid).executeTakeFirst() : undefined;
-      const workflow = task.workflow_sid
-        ? await tx.selectFrom('tr_workflows').select(['task_reservation_timeout', 'assignment_callback_url', 'fallback_assignment_callback_url']).where('sid', '=', task.workflow_sid).executeTakeFirst()
-        : undefined;
+      const workflow = task.workflow_sid ? workflows.get(task.workflow_sid) : undefined;
       const callback = workflow?.assignment_callback_url ? { url: workflow.assignment_callback_url, fallbackUrl: workflow.fallback_assignment_callback_url } : undefined;
-      await this.lifecycle.offer(tx, ws, task, worker, queue, workflow?.task_reservation_timeout ?? DEFAULT_RESERVATION_TIMEOUT_S, callback);
+      await this.lifecycle.offer(tx, ws, task, worker, r.queueSid ? queues.get(r.queueSid) : undefined, workflow?.task_reservation_timeout ?? DEFAULT_RESERVATION_TIMEOUT_S, callback);
     }
   }
 
+  /** Stores a new workflow position, and keeps the caller's row in step with it. */
   private async place(tx: Executor, ws: WorkspaceRow, task: TaskRow, p: Placement | null, now: number): Promise<void> {
-    await tasksStore.update(tx, ws.account_sid, task.sid, {
+    const patch = {
       filter_index: p?.filterIndex ?? null,
       step_index: p?.stepIndex ?? null,
       step_entered_at: p?.enteredAt ?? null,
@@ -190,7 +204,9 @@ export class RoutingEngine {
       task_queue_sid: p?.queueSid ?? task.task_queue_sid,
       ...(p && p.queueSid !== task.task_queue_sid ? { task_queue_entered_date: now } : {}),
       date_updated: now,
-    });
+    };
+    await tasksStore.update(tx, ws.account_sid, task.sid, patch);
+    Object.assign(task, patch, { version: task.version + 1 });
   }
 
   /** A step with a timeout wakes routing when it runs out. */
