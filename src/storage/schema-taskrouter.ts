@@ -104,6 +104,7 @@ export interface TrTasksTable extends InWorkspace {
   step_index: number | null;
   step_entered_at: number | null;
   step_checked: number;
+  step_deadline: Generated<number | null>;
   assignment_counter: number;
   version: number;
 }
@@ -115,6 +116,7 @@ export interface TrReservationsTable extends InWorkspace {
   status: string; // pending | accepted | rejected | timeout | canceled | rescinded | wrapping | completed
   timeout_at: number | null;
   version: number;
+  rseq: Generated<number>;
 }
 
 export interface TrEventsTable {

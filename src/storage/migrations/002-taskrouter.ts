@@ -111,6 +111,8 @@ export async function up(ctx: MigrationContext): Promise<void> {
     .addColumn('step_entered_at', 'bigint')
     /** Whether the current step's skip_if has had its one evaluation. */
     .addColumn('step_checked', 'integer', (c) => c.notNull().defaultTo(0))
+    /** When the current step's timeout moves the task on (null: the step has none). */
+    .addColumn('step_deadline', 'bigint')
     .addColumn('assignment_counter', 'integer', (c) => c.notNull())
     .addColumn('version', 'integer', (c) => c.notNull())
     .addColumn('date_created', 'bigint', (c) => c.notNull())
@@ -125,11 +127,13 @@ export async function up(ctx: MigrationContext): Promise<void> {
     .addColumn('status', 'varchar(16)', (c) => c.notNull())
     .addColumn('timeout_at', 'bigint')
     .addColumn('version', 'integer', (c) => c.notNull())
+    .addColumn('rseq', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('date_created', 'bigint', (c) => c.notNull())
     .addColumn('date_updated', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('tr_reservations_task').on('tr_reservations').columns(['task_sid', 'seq']).execute();
   await db.schema.createIndex('tr_reservations_worker').on('tr_reservations').columns(['worker_sid', 'status']).execute();
+  await db.schema.createIndex('tr_reservations_rseq').on('tr_reservations').columns(['workspace_sid', 'rseq']).execute();
 
   await ws('tr_events')
     .addColumn('event_type', 'varchar(64)', (c) => c.notNull())

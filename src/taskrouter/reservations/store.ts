@@ -1,4 +1,5 @@
 import type { Insertable, Selectable } from 'kysely';
+import { nextStamp } from '../routing/stamps.js';
 import type { Executor } from '../../storage/db.js';
 import type { TrReservationsTable } from '../../storage/schema-taskrouter.js';
 
@@ -26,12 +27,13 @@ export const reservationsStore = {
     return db.selectFrom('tr_reservations').selectAll().where('account_sid', '=', accountSid).where('workspace_sid', '=', workspaceSid).where('status', 'in', LOAD_STATUSES).execute();
   },
   async insert(db: Executor, row: Insertable<TrReservationsTable>): Promise<void> {
-    await db.insertInto('tr_reservations').values(row).execute();
+    await db.insertInto('tr_reservations').values({ ...row, rseq: await nextStamp(db, row.workspace_sid) }).execute();
   },
-  async setStatus(db: Executor, accountSid: string, sid: string, status: string, now: number): Promise<void> {
+  async setStatus(db: Executor, accountSid: string, workspaceSid: string, sid: string, status: string, now: number): Promise<void> {
+    const rseq = await nextStamp(db, workspaceSid);
     await db
       .updateTable('tr_reservations')
-      .set((eb) => ({ status, date_updated: now, version: eb('version', '+', 1) }))
+      .set((eb) => ({ status, rseq, date_updated: now, version: eb('version', '+', 1) }))
       .where('account_sid', '=', accountSid)
       .where('sid', '=', sid)
       .execute();

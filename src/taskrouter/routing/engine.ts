@@ -18,6 +18,13 @@ interface AssignmentCallbackPayload {
   params: Record<string, string>;
 }
 
+/** When a step's timeout moves the task on; a step without one (or the default filter) has none. */
+function stepDeadline(s: Snapshot, task: TaskRow, p: Placement | null): number | null {
+  const workflow = task.workflow_sid ? s.workflows.get(task.workflow_sid) : undefined;
+  const target = p && workflow && p.filterIndex >= 0 ? workflow.filters[p.filterIndex]?.targets[p.stepIndex] : undefined;
+  return target?.timeout ? p!.enteredAt + target.timeout * 1000 : null;
+}
+
 /** Runs an `IN (...)` read in chunks small enough for every engine's parameter limit. */
 async function inChunks<T>(sids: string[], read: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
   const out: T[] = [];
@@ -180,9 +187,12 @@ export class RoutingEngine {
     for (const m of plan.moves) {
       const task = tasks.get(m.taskSid);
       if (!task) continue;
-      await this.place(tx, ws, task, m.to, now);
+      const deadline = stepDeadline(s, task, m.to);
+      await this.place(tx, ws, task, m.to, now, deadline);
       await this.moveEvents(tx, ws, task, m.events);
-      await this.armStepTimeout(tx, ws, task, m.to, s);
+      if (deadline !== null) {
+        await this.deps.jobs.schedule(tx, { accountSid: ws.account_sid, kind: EVALUATE_JOB, dedupeKey: `tr-step:${task.sid}`, runAt: deadline, payload: { workspaceSid: ws.sid }, maxAttempts: 10 });
+      }
     }
     for (const r of plan.reservations) {
       const task = tasks.get(r.taskSid);
@@ -195,8 +205,9 @@ export class RoutingEngine {
   }
 
   /** Stores a new workflow position, and keeps the caller's row in step with it. */
-  private async place(tx: Executor, ws: WorkspaceRow, task: TaskRow, p: Placement | null, now: number): Promise<void> {
+  private async place(tx: Executor, ws: WorkspaceRow, task: TaskRow, p: Placement | null, now: number, deadline: number | null): Promise<void> {
     const patch = {
+      step_deadline: deadline,
       filter_index: p?.filterIndex ?? null,
       step_index: p?.stepIndex ?? null,
       step_entered_at: p?.enteredAt ?? null,
@@ -207,14 +218,6 @@ export class RoutingEngine {
     };
     await tasksStore.update(tx, ws.account_sid, task.sid, patch);
     Object.assign(task, patch, { version: task.version + 1 });
-  }
-
-  /** A step with a timeout wakes routing when it runs out. */
-  private async armStepTimeout(tx: Executor, ws: WorkspaceRow, task: TaskRow, p: Placement | null, s: Snapshot): Promise<void> {
-    const workflow = task.workflow_sid ? s.workflows.get(task.workflow_sid) : undefined;
-    const target = p && workflow && p.filterIndex >= 0 ? workflow.filters[p.filterIndex]?.targets[p.stepIndex] : undefined;
-    if (!target?.timeout) return;
-    await this.deps.jobs.schedule(tx, { accountSid: ws.account_sid, kind: EVALUATE_JOB, dedupeKey: `tr-step:${task.sid}`, runAt: p!.enteredAt + target.timeout * 1000, payload: { workspaceSid: ws.sid }, maxAttempts: 10 });
   }
 
   private async moveEvents(tx: Executor, ws: WorkspaceRow, task: TaskRow, events: MoveEvent[]): Promise<void> {

@@ -46,6 +46,7 @@ export class Lifecycle {
     const sid = newSid('WR');
     const row: ReservationRow = {
       seq: 0,
+      rseq: 0,
       sid,
       account_sid: ws.account_sid,
       workspace_sid: ws.sid,
@@ -58,7 +59,7 @@ export class Lifecycle {
       date_created: now,
       date_updated: now,
     };
-    const { seq: _seq, ...insert } = row;
+    const { seq: _seq, rseq: _rseq, ...insert } = row;
     await reservationsStore.insert(tx, insert);
     if (task.assignment_status === 'pending') {
       await tasksStore.update(tx, ws.account_sid, task.sid, { assignment_status: 'reserved', assignment_counter: task.assignment_counter + 1, date_updated: now });
@@ -92,7 +93,7 @@ export class Lifecycle {
     this.expect(r, ['pending'], 'accepted');
     const task = await this.task(tx, ws, r.task_sid);
     const now = this.deps.clock.now();
-    await reservationsStore.setStatus(tx, ws.account_sid, r.sid, 'accepted', now);
+    await reservationsStore.setStatus(tx, ws.account_sid, ws.sid, r.sid, 'accepted', now);
     await this.deps.jobs.cancel(tx, `tr-res:${r.sid}`);
     await tasksStore.update(tx, ws.account_sid, task.sid, { assignment_status: 'assigned', date_updated: now });
     const worker = await this.worker(tx, ws, r.worker_sid);
@@ -134,7 +135,7 @@ export class Lifecycle {
     await tasksStore.update(tx, ws.account_sid, task.sid, { assignment_status: 'wrapping', date_updated: now });
     await this.taskEvent(tx, ws, { ...task, assignment_status: 'wrapping' }, 'task.wrapup', actor, `Task ${task.sid} wrapping up`);
     for (const r of await reservationsStore.ofTask(tx, ws.account_sid, task.sid, ['accepted'])) {
-      await reservationsStore.setStatus(tx, ws.account_sid, r.sid, 'wrapping', now);
+      await reservationsStore.setStatus(tx, ws.account_sid, ws.sid, r.sid, 'wrapping', now);
       const worker = await this.worker(tx, ws, r.worker_sid);
       await this.reservationEvent(tx, ws, { ...r, status: 'wrapping' }, task, worker, 'reservation.wrapup', actor, `Reservation ${r.sid} wrapping up`);
     }
@@ -149,7 +150,7 @@ export class Lifecycle {
     await tasksStore.update(tx, ws.account_sid, task.sid, { assignment_status: 'completed', reason, date_updated: now });
     const done = { ...task, assignment_status: 'completed', reason };
     for (const r of await reservationsStore.ofTask(tx, ws.account_sid, task.sid, ['accepted', 'wrapping'])) {
-      await reservationsStore.setStatus(tx, ws.account_sid, r.sid, 'completed', now);
+      await reservationsStore.setStatus(tx, ws.account_sid, ws.sid, r.sid, 'completed', now);
       await tx.updateTable('tr_workers').set({ idle_since: now }).where('account_sid', '=', ws.account_sid).where('sid', '=', r.worker_sid).execute();
       await stampWorkers(tx, ws.sid, [r.worker_sid]);
       const worker = await this.worker(tx, ws, r.worker_sid);
@@ -167,7 +168,7 @@ export class Lifecycle {
     await tasksStore.update(tx, ws.account_sid, task.sid, { assignment_status: 'canceled', reason, date_updated: now });
     const canceled = { ...task, assignment_status: 'canceled', reason };
     for (const r of await reservationsStore.ofTask(tx, ws.account_sid, task.sid, ['pending'])) {
-      await reservationsStore.setStatus(tx, ws.account_sid, r.sid, 'canceled', now);
+      await reservationsStore.setStatus(tx, ws.account_sid, ws.sid, r.sid, 'canceled', now);
       await this.deps.jobs.cancel(tx, `tr-res:${r.sid}`);
       const worker = await this.worker(tx, ws, r.worker_sid);
       await this.reservationEvent(tx, ws, { ...r, status: 'canceled' }, canceled, worker, 'reservation.canceled', actor, `Reservation ${r.sid} canceled`);
@@ -179,7 +180,7 @@ export class Lifecycle {
   /** Ends a pending reservation (rejected, timeout, rescinded); the task returns to pending when no offer is left. */
   private async end(tx: Executor, ws: WorkspaceRow, r: ReservationRow, task: TaskRow, status: 'rejected' | 'timeout' | 'rescinded', type: EventType, actor: Actor): Promise<void> {
     const now = this.deps.clock.now();
-    await reservationsStore.setStatus(tx, ws.account_sid, r.sid, status, now);
+    await reservationsStore.setStatus(tx, ws.account_sid, ws.sid, r.sid, status, now);
     await this.deps.jobs.cancel(tx, `tr-res:${r.sid}`);
     const worker = await this.worker(tx, ws, r.worker_sid);
     await this.reservationEvent(tx, ws, { ...r, status }, task, worker, type, actor, `Reservation ${r.sid} ${status}`);

@@ -7,7 +7,7 @@ import { taskQueuesStore } from '../task-queues/store.js';
 import type { WorkspaceRow } from '../workspaces/store.js';
 import type { WorkflowRow } from '../workflows/store.js';
 import { tasksStore, type TaskRow } from '../tasks/store.js';
-import { reservationsStore } from '../reservations/store.js';
+import { LOAD_STATUSES } from '../reservations/store.js';
 import type { CompiledFilter, CompiledTarget, Placement, Snapshot, SnapshotQueue, SnapshotTask, SnapshotWorker, SnapshotWorkflow } from './model.js';
 
 /**
@@ -23,6 +23,8 @@ export class SnapshotCache {
   epoch = -1;
   /** Workers and their channel settings, refreshed from rows stamped after `rseq`. */
   readonly workers = new Map<string, CachedWorker>();
+  /** Reservations holding capacity (pending, accepted, wrapping), refreshed the same way. */
+  readonly live = new Map<string, { task_sid: string; worker_sid: string; task_channel_sid: string; status: string }>();
   readonly workerAttributes = new Map<string, { version: number; attributes: unknown }>();
   readonly taskAttributes = new Map<string, { version: number; attributes: unknown }>();
   /** Queue SID → compiled TargetWorkers and its member set, kept current worker by worker. */
@@ -43,19 +45,27 @@ interface CachedWorker {
 }
 
 /**
- * Brings the cached worker model up to date: everything on first use or after
- * an epoch change (a worker or channel deleted), else only workers stamped after
+ * Brings the cached worker and reservation model up to date: everything on first
+ * use or after an epoch change (something deleted), else only rows stamped after
  * the last pass. Returns the workers that changed (for queue membership).
  */
-async function refreshWorkers(tx: Executor, cipher: Cipher, workspace: WorkspaceRow, cache: SnapshotCache): Promise<{ changed: string[]; full: boolean }> {
+async function refreshModel(tx: Executor, cipher: Cipher, workspace: WorkspaceRow, cache: SnapshotCache): Promise<{ changed: string[]; full: boolean }> {
   const full = cache.epoch !== workspace.routing_epoch || cache.rseq < 0;
+  const since = cache.rseq;
   let q = tx.selectFrom('tr_workers').select(['sid', 'friendly_name', 'activity_sid', 'available', 'idle_since', 'version', 'attributes']).where('account_sid', '=', workspace.account_sid).where('workspace_sid', '=', workspace.sid);
-  if (!full) q = q.where('rseq', '>', cache.rseq);
+  if (!full) q = q.where('rseq', '>', since);
   const rows = await q.execute();
   if (full) {
     cache.workers.clear();
     cache.workerAttributes.clear();
     cache.queues.clear();
+    cache.live.clear();
+  }
+  let rq = tx.selectFrom('tr_reservations').select(['sid', 'task_sid', 'worker_sid', 'task_channel_sid', 'status']).where('account_sid', '=', workspace.account_sid).where('workspace_sid', '=', workspace.sid);
+  rq = full ? rq.where('status', 'in', LOAD_STATUSES) : rq.where('rseq', '>', since);
+  for (const r of await rq.execute()) {
+    if ((LOAD_STATUSES as readonly string[]).includes(r.status)) cache.live.set(r.sid, r);
+    else cache.live.delete(r.sid);
   }
   for (const r of rows) {
     cache.workers.set(r.sid, { sid: r.sid, friendly_name: r.friendly_name, activity_sid: r.activity_sid, available: r.available, idle_since: r.idle_since, version: r.version, channels: new Map() });
@@ -81,17 +91,17 @@ export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: Work
     multiTaskEnabled: workspace.multi_task_enabled === 1,
     prioritizeQueueOrder: (workspace.prioritize_queue_order === 'LIFO' ? 'LIFO' : 'FIFO') as 'FIFO' | 'LIFO',
   };
-  const taskRows = await tasksStore.routable(tx, accountSid, ws);
+  const taskRows = await tasksStore.routable(tx, accountSid, ws, now);
   // Nothing waits: nothing to route, nothing else to read.
   if (taskRows.length === 0) return { ...base, workers: [], queues: new Map(), workflows: new Map(), tasks: [], activities: new Map() };
 
-  const [activities, load, queueRows, workflowRows] = await Promise.all([
+  const [activities, queueRows, workflowRows] = await Promise.all([
     activitiesStore.all(tx, accountSid, ws),
-    reservationsStore.load(tx, accountSid, ws),
     taskQueuesStore.all(tx, accountSid, ws),
     tx.selectFrom('tr_workflows').selectAll().where('account_sid', '=', accountSid).where('workspace_sid', '=', ws).execute(),
   ]);
-  const refreshed = await refreshWorkers(tx, cipher, workspace, cache);
+  const refreshed = await refreshModel(tx, cipher, workspace, cache);
+  const load = cache.live.values();
 
   const pendingByTask = new Map<string, Set<string>>();
   const loadByWorkerChannel = new Map<string, number>();

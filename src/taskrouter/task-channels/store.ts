@@ -1,5 +1,5 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import { bumpRoutingEpoch } from '../workers/store.js';
+import { bumpRoutingEpoch } from '../routing/stamps.js';
 import type { Executor } from '../../storage/db.js';
 import type { TrTaskChannelsTable } from '../../storage/schema-taskrouter.js';
 import { keyset, type KeysetWindow } from '../../storage/keyset.js';

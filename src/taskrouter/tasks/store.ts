@@ -1,4 +1,5 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
+import { bumpRoutingEpoch } from '../routing/stamps.js';
 import type { Executor } from '../../storage/db.js';
 import type { TrTasksTable } from '../../storage/schema-taskrouter.js';
 
@@ -28,9 +29,31 @@ export const tasksStore = {
     if (f.hasAddons !== undefined) q = f.hasAddons ? q.where('addons', '!=', '{}') : q.where('addons', '=', '{}');
     return q.orderBy('seq').execute();
   },
-  /** Tasks routing may still move. */
-  routable(db: Executor, accountSid: string, workspaceSid: string): Promise<TaskRow[]> {
-    return db.selectFrom('tr_tasks').selectAll().where('account_sid', '=', accountSid).where('workspace_sid', '=', workspaceSid).where('assignment_status', 'in', ['pending', 'reserved']).execute();
+  /**
+   * Tasks a routing pass can move: every pending task, and the reserved ones that
+   * could take another offer (a queue with MaxReservedWorkers above 1), whose
+   * step timeout or TTL has come. A reserved task otherwise waits on its offer.
+   */
+  routable(db: Executor, accountSid: string, workspaceSid: string, now: number): Promise<TaskRow[]> {
+    return db
+      .selectFrom('tr_tasks')
+      .selectAll()
+      .where('account_sid', '=', accountSid)
+      .where('workspace_sid', '=', workspaceSid)
+      .where((eb) =>
+        eb.or([
+          eb('assignment_status', '=', 'pending'),
+          eb.and([
+            eb('assignment_status', '=', 'reserved'),
+            eb.or([
+              eb('step_deadline', '<=', now),
+              eb(eb('date_created', '+', eb('timeout', '*', 1000)), '<=', now),
+              eb('task_queue_sid', 'in', eb.selectFrom('tr_task_queues').select('sid').where('workspace_sid', '=', workspaceSid).where('max_reserved_workers', '>', 1)),
+            ]),
+          ]),
+        ]),
+      )
+      .execute();
   },
   async insert(db: Executor, row: Insertable<TrTasksTable>): Promise<void> {
     await db.insertInto('tr_tasks').values(row).execute();
@@ -40,7 +63,8 @@ export const tasksStore = {
     await db.updateTable('tr_tasks').set((eb) => ({ ...patch, version: eb('version', '+', 1) })).where('account_sid', '=', accountSid).where('sid', '=', sid).execute();
   },
   async delete(db: Executor, accountSid: string, sid: string): Promise<void> {
-    await db.deleteFrom('tr_reservations').where('account_sid', '=', accountSid).where('task_sid', '=', sid).execute();
+    const gone = await db.deleteFrom('tr_reservations').where('account_sid', '=', accountSid).where('task_sid', '=', sid).returning('workspace_sid').execute();
+    if (gone[0]) await bumpRoutingEpoch(db, gone[0].workspace_sid);
     await db.deleteFrom('tr_tasks').where('account_sid', '=', accountSid).where('sid', '=', sid).execute();
   },
 };

@@ -3,6 +3,7 @@ import { sql, type Executor } from '../../storage/db.js';
 import type { TrWorkerChannelsTable, TrWorkersTable } from '../../storage/schema-taskrouter.js';
 import { keyset, type KeysetWindow } from '../../storage/keyset.js';
 import { newSid } from '../../platform/sid.js';
+import { bumpRoutingEpoch, nextStamp } from '../routing/stamps.js';
 
 export type WorkerRow = Selectable<TrWorkersTable>;
 export type WorkerChannelRow = Selectable<TrWorkerChannelsTable>;
@@ -18,21 +19,11 @@ export interface WorkerSqlFilter {
 /** Reservation statuses that hold a unit of a worker channel's capacity. */
 export const ASSIGNED_STATUSES = ['accepted', 'wrapping'] as const;
 
-/**
- * Marks workers as changed for routing caches: bumps the workspace's routing
- * counter and stamps the workers with it. The counter row's lock orders
- * concurrent stampers, so a cache that has seen value N has seen every change
- * stamped N or lower.
- */
+/** Marks workers as changed for routing caches (routing/stamps.ts). */
 export async function stampWorkers(db: Executor, workspaceSid: string, workerSids: readonly string[]): Promise<void> {
   if (workerSids.length === 0) return;
-  const { rseq } = await db.updateTable('tr_workspaces').set((eb) => ({ rseq: eb('rseq', '+', 1) })).where('sid', '=', workspaceSid).returning('rseq').executeTakeFirstOrThrow();
+  const rseq = await nextStamp(db, workspaceSid);
   await db.updateTable('tr_workers').set({ rseq }).where('sid', 'in', [...workerSids]).execute();
-}
-
-/** Workers or worker channels went away: routing caches of the workspace reload in full. */
-export async function bumpRoutingEpoch(db: Executor, workspaceSid: string): Promise<void> {
-  await db.updateTable('tr_workspaces').set((eb) => ({ routing_epoch: eb('routing_epoch', '+', 1) })).where('sid', '=', workspaceSid).execute();
 }
 
 export const workersStore = {

@@ -1,0 +1,17 @@
+import type { Executor } from '../../storage/db.js';
+
+/**
+ * The workspace routing counter. Every write that changes what routing sees of
+ * workers or reservations stamps the changed rows with the counter's next value;
+ * the counter row's lock orders concurrent writers, so a cache that has seen
+ * value N has seen every change stamped N or lower (routing/snapshot.ts).
+ */
+export async function nextStamp(db: Executor, workspaceSid: string): Promise<number> {
+  const { rseq } = await db.updateTable('tr_workspaces').set((eb) => ({ rseq: eb('rseq', '+', 1) })).where('sid', '=', workspaceSid).returning('rseq').executeTakeFirstOrThrow();
+  return rseq;
+}
+
+/** Rows went away (a worker, a worker channel, a task's reservations): routing caches reload in full. */
+export async function bumpRoutingEpoch(db: Executor, workspaceSid: string): Promise<void> {
+  await db.updateTable('tr_workspaces').set((eb) => ({ routing_epoch: eb('routing_epoch', '+', 1) })).where('sid', '=', workspaceSid).execute();
+}
