@@ -28,7 +28,7 @@ export class SnapshotCache {
   readonly workerAttributes = new Map<string, { version: number; attributes: unknown }>();
   readonly taskAttributes = new Map<string, { version: number; attributes: unknown }>();
   /** Queue SID → compiled TargetWorkers and its member set, kept current worker by worker. */
-  readonly queues = new Map<string, { key: string; matches: (w: WorkerFacts) => boolean; members: Set<string> }>();
+  readonly queues = new Map<string, { key: string; matches: (w: WorkerFacts) => boolean; members: Set<string> | null }>();
   readonly workflows = new Map<string, { key: string; compiled: SnapshotWorkflow }>();
 }
 
@@ -143,24 +143,37 @@ export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: Work
   };
 
   // Queue membership moves only for the workers refreshed this pass; a queue new
-  // to the cache (or with a new TargetWorkers) is computed once over everyone.
+  // to the cache (or with a new TargetWorkers) is computed once, when first needed.
   const changed = refreshed.changed.map((sid) => cache.workers.get(sid)).filter((w): w is CachedWorker => w !== undefined).map(facts);
   let everyone: WorkerFacts[] | undefined;
   const queues = new Map<string, SnapshotQueue>();
   for (const q of queueRows) {
     let entry = cache.queues.get(q.sid);
     if (!entry || entry.key !== q.target_workers) {
-      const matches = targetWorkersMatcher(q.target_workers);
-      everyone ??= [...cache.workers.values()].map(facts);
-      entry = { key: q.target_workers, matches, members: new Set(everyone.filter((w) => matches(w)).map((w) => w.sid)) };
+      entry = { key: q.target_workers, matches: targetWorkersMatcher(q.target_workers), members: null };
       cache.queues.set(q.sid, entry);
-    } else {
+    } else if (entry.members) {
       for (const w of changed) {
         if (entry.matches(w)) entry.members.add(w.sid);
         else entry.members.delete(w.sid);
       }
     }
-    queues.set(q.sid, { sid: q.sid, friendlyName: q.friendly_name, matches: entry.matches, members: entry.members, maxReservedWorkers: q.max_reserved_workers, taskOrder: q.task_order === 'LIFO' ? 'LIFO' : 'FIFO' });
+    const e = entry;
+    queues.set(q.sid, {
+      sid: q.sid,
+      friendlyName: q.friendly_name,
+      matches: e.matches,
+      maxReservedWorkers: q.max_reserved_workers,
+      taskOrder: q.task_order === 'LIFO' ? 'LIFO' : 'FIFO',
+      // Computed over everyone the first time a pass needs the queue, then kept current.
+      get members(): ReadonlySet<string> {
+        if (!e.members) {
+          everyone ??= [...cache.workers.values()].map(facts);
+          e.members = new Set(everyone.filter((w) => e.matches(w)).map((w) => w.sid));
+        }
+        return e.members;
+      },
+    });
   }
   if (queueRows.length < cache.queues.size) {
     const live = new Set(queueRows.map((q) => q.sid));
