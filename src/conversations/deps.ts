@@ -1,18 +1,7 @@
-import type { Storage } from '../storage/db.js';
-import type { Cipher } from '../platform/crypto.js';
-import type { Clock } from '../platform/clock.js';
-import type { Outbox } from '../events/outbox.js';
-import type { Jobs } from '../events/jobs.js';
-import type { WebhookSender } from '../events/webhooks.js';
+import type { ProductDeps } from '../events/product-deps.js';
 
 /** The one dependencies object every Conversations system receives. */
-export interface ConversationsDeps {
-  storage: Storage;
-  cipher: Cipher;
-  clock: Clock;
-  outbox: Outbox;
-  jobs: Jobs;
-  webhooks: WebhookSender;
+export interface ConversationsDeps extends ProductDeps {
   /** Pre-action webhooks publish unchanged after this long (Twilio: 5 s). */
   preWebhookTimeoutMs: number;
 }

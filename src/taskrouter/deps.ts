@@ -1,19 +1,7 @@
-import type { Storage } from '../storage/db.js';
-import type { Cipher } from '../platform/crypto.js';
-import type { Clock } from '../platform/clock.js';
-import type { Outbox } from '../events/outbox.js';
-import type { Jobs } from '../events/jobs.js';
-import type { WebhookSender } from '../events/webhooks.js';
+import type { ProductDeps } from '../events/product-deps.js';
 
 /** The one dependencies object every TaskRouter system receives. */
-export interface TaskRouterDeps {
-  storage: Storage;
-  cipher: Cipher;
-  clock: Clock;
-  outbox: Outbox;
-  jobs: Jobs;
-  webhooks: WebhookSender;
-}
+export type TaskRouterDeps = ProductDeps;
 
 /**
  * What changed in a workspace that may let routing make progress. Services call
