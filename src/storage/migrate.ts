@@ -2,8 +2,22 @@ import { Migrator, sql, type Migration as KyselyMigration } from 'kysely';
 import type { Storage } from './db.js';
 import { migrations } from './migrations/index.js';
 
-/** Brings the schema up to date. Kysely's migrator serializes concurrent nodes with its lock table. */
+/**
+ * Brings the schema up to date. Kysely's migrator serializes concurrent nodes with
+ * its lock table; a failed attempt rolls back whole (DDL is transactional on both
+ * engines), so it is tried once more before giving up — seen very rarely on
+ * PostgreSQL with many schemas being created at once in one database.
+ */
 export async function migrate(storage: Storage): Promise<void> {
+  try {
+    await migrateOnce(storage);
+  } catch {
+    await new Promise((r) => setTimeout(r, 250));
+    await migrateOnce(storage);
+  }
+}
+
+async function migrateOnce(storage: Storage): Promise<void> {
   // Kysely looks for its bookkeeping tables in every schema unless told which one, so a
   // second schema in the same database (a test run, another tenant) would fool it.
   const schema = storage.engine === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(storage.db)).rows[0]?.s : undefined;

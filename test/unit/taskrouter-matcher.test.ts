@@ -401,6 +401,16 @@ describe('planRouting: MaxReservedWorkers and worker order', () => {
 });
 
 describe('orderTasks and who gets a scarce worker', () => {
+  it("uses a workflow target's priority in place of the task's while the task is in that step", () => {
+    const q = queue(1);
+    const wf = workflow({ task_routing: { filters: [{ expression: 'vip == true', targets: [{ queue: q.sid, priority: 50 }] }], default_filter: { queue: q.sid } } });
+    const plain = task(1, { priority: 10, placement: placed(-1, 0, q, T0, true) });
+    const vip = task(2, { priority: 1, attributes: { vip: true }, placement: placed(0, 0, q, T0, true) });
+    const s = snapshot({ workers: [worker(1)], queues: [q], workflows: [wf], tasks: [plain, vip] });
+    expect(orderTasks(s).map((t) => t.sid)).toEqual([vip.sid, plain.sid]);
+    expect(offered(planRouting(s), vip.sid)).toEqual([WK(1)]);
+  });
+
   const fifo = queue(1);
   const lifo = queue(2, '1==1', 1, 'LIFO');
   const sids = (ts: SnapshotTask[]) => ts.map((t) => t.sid);

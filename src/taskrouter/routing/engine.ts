@@ -1,3 +1,6 @@
+import type { Insertable } from 'kysely';
+import type { TrTasksTable } from '../../storage/schema-taskrouter.js';
+import { Errors } from '../../platform/errors.js';
 import type { TaskRouterDeps, Actor } from '../deps.js';
 import type { Executor } from '../../storage/db.js';
 import { recordEvent, withEventBatch } from '../events.js';
@@ -9,6 +12,12 @@ import { loadSnapshot, SnapshotCache } from './snapshot.js';
 import { planRouting, type MoveEvent, type RoutingPlan } from './matcher.js';
 import { ASSIGNMENT_CALLBACK_JOB, EVALUATE_JOB, Lifecycle, RESERVATION_TIMEOUT_JOB, routingActor, taskData } from './lifecycle.js';
 import type { Placement, Snapshot } from './model.js';
+
+/** A task created through the API, inserted by the next routing pass. */
+export interface NewTask {
+  actor: Actor;
+  row: Insertable<TrTasksTable>;
+}
 
 interface AssignmentCallbackPayload {
   workspaceSid: string;
@@ -42,7 +51,7 @@ const DEFAULT_RESERVATION_TIMEOUT_S = 120;
  * per workspace at a time, another if something changed meanwhile.
  */
 export class RoutingEngine {
-  private lanes = new Map<string, { running: Promise<void> | null; waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }>; cache: SnapshotCache }>();
+  private lanes = new Map<string, { running: Promise<void> | null; waiters: Array<{ resolve: () => void; reject: (err: unknown) => void; insert?: NewTask }>; cache: SnapshotCache }>();
   private stopped = false;
 
   constructor(
@@ -114,19 +123,19 @@ export class RoutingEngine {
    * Requests arriving while a pass runs share the next one ("group commit"), so
    * a burst of task creations costs a few passes, not one each.
    */
-  evaluate(accountSid: string, workspaceSid: string): Promise<void> {
+  evaluate(accountSid: string, workspaceSid: string, insert?: NewTask): Promise<void> {
     const key = `${accountSid}|${workspaceSid}`;
     let lane = this.lanes.get(key);
     if (!lane) this.lanes.set(key, (lane = { running: null, waiters: [], cache: new SnapshotCache() }));
     const l = lane;
     return new Promise<void>((resolve, reject) => {
-      l.waiters.push({ resolve, reject });
+      l.waiters.push({ resolve, reject, ...(insert ? { insert } : {}) });
       if (!l.running) {
         l.running = (async () => {
           while (l.waiters.length > 0) {
             const batch = l.waiters.splice(0);
             try {
-              await this.pass(accountSid, workspaceSid, l.cache);
+              await this.pass(accountSid, workspaceSid, l.cache, batch.flatMap((w) => (w.insert ? [w.insert] : [])));
               for (const w of batch) w.resolve();
             } catch (err) {
               // A failed pass leaves the cache unsure of what it saw: start over next time.
@@ -155,14 +164,41 @@ export class RoutingEngine {
     await this.settle();
   }
 
-  /** One routing pass over a workspace. */
-  private async pass(accountSid: string, workspaceSid: string, cache: SnapshotCache): Promise<void> {
-    await this.inWorkspace(accountSid, workspaceSid, async (tx, ws) => {
-      const snapshot = await loadSnapshot(tx, this.deps.cipher, ws, this.deps.clock.now(), cache);
-      if (snapshot.tasks.length === 0) return;
-      const plan = planRouting(snapshot);
-      await withEventBatch(this.deps, tx, () => this.apply(tx, ws, snapshot, plan));
-    });
+  /** One routing pass over a workspace, first inserting the tasks created since the last one. */
+  private async pass(accountSid: string, workspaceSid: string, cache: SnapshotCache, inserts: NewTask[]): Promise<void> {
+    const done = await this.inWorkspace(accountSid, workspaceSid, (tx, ws) =>
+      withEventBatch(this.deps, tx, async () => {
+        if (inserts.length > 0) {
+          for (let i = 0; i < inserts.length; i += 100) await tx.insertInto('tr_tasks').values(inserts.slice(i, i + 100).map((t) => t.row)).execute();
+          for (const t of inserts) await this.lifecycle.taskEvent(tx, ws, { ...t.row, seq: 0, step_deadline: null } as TaskRow, 'task.created', t.actor, `Task ${t.row.sid} created`);
+        }
+        const snapshot = await loadSnapshot(tx, this.deps.cipher, ws, this.deps.clock.now(), cache);
+        if (snapshot.tasks.length > 0) await this.apply(tx, ws, snapshot, planRouting(snapshot));
+        await this.armWake(tx, ws);
+        return true;
+      }),
+    );
+    // The workspace is gone: the tasks of this batch cannot exist.
+    if (done === undefined && inserts.length > 0) throw Errors.notFound(`/Workspaces/${workspaceSid}`);
+  }
+
+  /**
+   * One timer per workspace wakes routing at the next deadline of any waiting
+   * task (its TTL or its step's timeout), instead of one timer per task.
+   */
+  private async armWake(tx: Executor, ws: WorkspaceRow): Promise<void> {
+    const next = await tx
+      .selectFrom('tr_tasks')
+      .select((eb) => [eb.fn.min(eb('date_created', '+', eb('timeout', '*', 1000))).as('ttl'), eb.fn.min('step_deadline').as('step')])
+      .where('account_sid', '=', ws.account_sid)
+      .where('workspace_sid', '=', ws.sid)
+      .where('assignment_status', 'in', ['pending', 'reserved'])
+      .executeTakeFirst();
+    const due = [next?.ttl, next?.step].map((v) => (v === null || v === undefined ? Infinity : Number(v)));
+    const at = Math.min(...due);
+    const key = `tr-wake:${ws.sid}`;
+    if (at === Infinity) await this.deps.jobs.cancel(tx, key);
+    else await this.deps.jobs.schedule(tx, { accountSid: ws.account_sid, kind: EVALUATE_JOB, dedupeKey: key, runAt: at, payload: { workspaceSid: ws.sid }, maxAttempts: 10 });
   }
 
   private async apply(tx: Executor, ws: WorkspaceRow, s: Snapshot, plan: RoutingPlan): Promise<void> {
@@ -187,12 +223,8 @@ export class RoutingEngine {
     for (const m of plan.moves) {
       const task = tasks.get(m.taskSid);
       if (!task) continue;
-      const deadline = stepDeadline(s, task, m.to);
-      await this.place(tx, ws, task, m.to, now, deadline);
+      await this.place(tx, ws, task, m.to, now, stepDeadline(s, task, m.to));
       await this.moveEvents(tx, ws, task, m.events);
-      if (deadline !== null) {
-        await this.deps.jobs.schedule(tx, { accountSid: ws.account_sid, kind: EVALUATE_JOB, dedupeKey: `tr-step:${task.sid}`, runAt: deadline, payload: { workspaceSid: ws.sid }, maxAttempts: 10 });
-      }
     }
     for (const r of plan.reservations) {
       const task = tasks.get(r.taskSid);

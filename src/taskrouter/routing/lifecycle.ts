@@ -173,7 +173,6 @@ export class Lifecycle {
       const worker = await this.worker(tx, ws, r.worker_sid);
       await this.reservationEvent(tx, ws, { ...r, status: 'canceled' }, canceled, worker, 'reservation.canceled', actor, `Reservation ${r.sid} canceled`);
     }
-    await this.deps.jobs.cancel(tx, `tr-task:${task.sid}`);
     await this.taskEvent(tx, ws, canceled, 'task.canceled', actor, `Task ${task.sid} canceled: ${reason}`);
   }
 

@@ -248,8 +248,16 @@ function queueCounts(s: Indexed, queueSid: string): WorkerCounts {
  */
 export function orderTasks(s: Snapshot): SnapshotTask[] {
   const kind = (t: SnapshotTask) => (t.placement ? s.queues.get(t.placement.queueSid)?.taskOrder : undefined) ?? s.prioritizeQueueOrder;
+  // A workflow target's `priority` replaces the task's own while the task is in that step.
+  const priority = (t: SnapshotTask) => {
+    const p = t.placement;
+    const workflow = p && p.filterIndex >= 0 && t.workflowSid ? s.workflows.get(t.workflowSid) : undefined;
+    return workflow?.filters[p!.filterIndex]?.targets[p!.stepIndex]?.priority ?? t.priority;
+  };
   return [...s.tasks].sort((a, b) => {
-    if (a.priority !== b.priority) return b.priority - a.priority;
+    const pa = priority(a);
+    const pb = priority(b);
+    if (pa !== pb) return pb - pa;
     const ka = kind(a);
     if (ka !== kind(b)) return ka === s.prioritizeQueueOrder ? -1 : 1;
     const age = a.virtualStartTime - b.virtualStartTime;

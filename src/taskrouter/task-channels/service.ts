@@ -129,7 +129,7 @@ export class TaskChannelsService {
       actor,
       description,
       data: { TaskChannelSid: row.sid, TaskChannelUniqueName: row.unique_name, TaskChannelName: row.friendly_name },
-      taskChannel: row.unique_name,
+      taskChannel: row.sid,
     });
   }
 }

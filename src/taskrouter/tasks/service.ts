@@ -11,7 +11,7 @@ import { taskQueuesStore } from '../task-queues/store.js';
 import type { WorkspaceRow } from '../workspaces/store.js';
 import { windowRows } from '../workspaces/scope.js';
 import { reservationsStore } from '../reservations/store.js';
-import { EVALUATE_JOB, type Lifecycle } from '../routing/lifecycle.js';
+import type { Lifecycle } from '../routing/lifecycle.js';
 import type { RoutingEngine } from '../routing/engine.js';
 import { tasksStore, type TaskRow, type TaskSqlFilter } from './store.js';
 
@@ -65,13 +65,14 @@ export class TasksService {
   ) {}
 
   async view(row: TaskRow): Promise<TaskView> {
-    const db = this.deps.storage.db;
-    const [queue, channel, workflow] = await Promise.all([
-      row.task_queue_sid ? db.selectFrom('tr_task_queues').select('friendly_name').where('sid', '=', row.task_queue_sid).executeTakeFirst() : undefined,
-      db.selectFrom('tr_task_channels').select('unique_name').where('sid', '=', row.task_channel_sid).executeTakeFirst(),
-      row.workflow_sid ? db.selectFrom('tr_workflows').select('friendly_name').where('sid', '=', row.workflow_sid).executeTakeFirst() : undefined,
-    ]);
-    return { row, attributes: this.deps.cipher.decrypt(row.attributes), queueName: queue?.friendly_name ?? null, channelUniqueName: channel?.unique_name ?? null, workflowName: workflow?.friendly_name ?? null };
+    const names = await this.deps.storage.db
+      .selectFrom('tr_task_channels as c')
+      .leftJoin('tr_task_queues as q', (j) => j.on('q.sid', '=', row.task_queue_sid ?? ''))
+      .leftJoin('tr_workflows as w', (j) => j.on('w.sid', '=', row.workflow_sid ?? ''))
+      .select(['c.unique_name as channel', 'q.friendly_name as queue', 'w.friendly_name as workflow'])
+      .where('c.sid', '=', row.task_channel_sid)
+      .executeTakeFirst();
+    return { row, attributes: this.deps.cipher.decrypt(row.attributes), queueName: names?.queue ?? null, channelUniqueName: names?.channel ?? null, workflowName: names?.workflow ?? null };
   }
 
   async get(ws: WorkspaceRow, sid: string): Promise<TaskView> {
@@ -151,8 +152,12 @@ export class TasksService {
     }
     const now = this.deps.clock.now();
     const sid = newSid('WT');
-    await this.engine.inWorkspace(ws.account_sid, ws.sid, async (tx) => {
-      await tasksStore.insert(tx, {
+    // The insert rides in the next routing pass with every other task created
+    // meanwhile: one transaction for the batch, and the response already shows
+    // the task in its queue, reserved if a worker was free.
+    await this.engine.evaluate(ws.account_sid, ws.sid, {
+      actor,
+      row: {
         sid,
         account_sid: ws.account_sid,
         workspace_sid: ws.sid,
@@ -178,13 +183,8 @@ export class TasksService {
         version: 0,
         date_created: now,
         date_updated: now,
-      });
-      await this.deps.jobs.schedule(tx, { accountSid: ws.account_sid, kind: EVALUATE_JOB, dedupeKey: `tr-task:${sid}`, runAt: now + timeout * 1000, payload: { workspaceSid: ws.sid }, maxAttempts: 10 });
-      const row = (await tasksStore.find(tx, ws.account_sid, ws.sid, sid))!;
-      await this.lifecycle.taskEvent(tx, ws, row, 'task.created', actor, `Task ${sid} created`);
+      },
     });
-    // Route now, so the response already shows the task in its queue.
-    await this.engine.evaluate(ws.account_sid, ws.sid);
     return this.get(ws, sid);
   }
 
@@ -210,7 +210,7 @@ export class TasksService {
       }
       const routable = task.assignment_status === 'pending' || task.assignment_status === 'reserved';
       // New attributes send a waiting task through its workflow again.
-      if (attributes !== undefined && task.assignment_status === 'pending') Object.assign(patch, { filter_index: null, step_index: null, step_entered_at: null, step_checked: 0 });
+      if (attributes !== undefined && task.assignment_status === 'pending') Object.assign(patch, { filter_index: null, step_index: null, step_entered_at: null, step_checked: 0, step_deadline: null });
       if (Object.keys(patch).length > 0) {
         await tasksStore.update(tx, ws.account_sid, sid, { ...patch, date_updated: now });
         const updated = (await tasksStore.find(tx, ws.account_sid, ws.sid, sid))!;
@@ -233,8 +233,6 @@ export class TasksService {
       checkIfMatch(task, ifMatch);
       // Live offers end with the task; capacity they held frees.
       for (const r of await reservationsStore.ofTask(tx, ws.account_sid, sid, ['pending'])) await this.deps.jobs.cancel(tx, `tr-res:${r.sid}`);
-      await this.deps.jobs.cancel(tx, `tr-task:${sid}`);
-      await this.deps.jobs.cancel(tx, `tr-step:${sid}`);
       await this.lifecycle.taskEvent(tx, ws, task, 'task.deleted', actor, `Task ${sid} deleted`);
       await tasksStore.delete(tx, ws.account_sid, sid);
     });

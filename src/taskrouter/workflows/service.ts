@@ -140,12 +140,11 @@ export class WorkflowsService {
     for (const t of pending) {
       await tx
         .updateTable('tr_tasks')
-        .set((eb) => ({ filter_index: null, step_index: null, step_entered_at: null, step_checked: 0, date_updated: now, version: eb('version', '+', 1) }))
+        // The old step's deadline no longer applies; the new placement sets its own.
+        .set((eb) => ({ filter_index: null, step_index: null, step_entered_at: null, step_checked: 0, step_deadline: null, date_updated: now, version: eb('version', '+', 1) }))
         .where('account_sid', '=', ws.account_sid)
         .where('sid', '=', t.sid)
         .execute();
-      // The old step's timeout no longer applies; the new placement arms its own.
-      await this.deps.jobs.cancel(tx, `tr-step:${t.sid}`);
     }
     return pending.length;
   }
