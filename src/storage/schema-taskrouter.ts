@@ -36,6 +36,7 @@ export interface TrWorkspacesTable extends Base {
   timeout_activity_sid: string | null;
   rseq: Generated<number>;
   routing_epoch: Generated<number>;
+  config_epoch: Generated<number>;
 }
 
 export interface TrActivitiesTable extends InWorkspace {

@@ -18,6 +18,8 @@ export async function up(ctx: MigrationContext): Promise<void> {
     .addColumn('rseq', 'bigint', (c) => c.notNull().defaultTo(0))
     /** Bumped when workers or worker channels disappear: routing caches reload in full. */
     .addColumn('routing_epoch', 'integer', (c) => c.notNull().defaultTo(0))
+    /** Bumped by every TaskQueue or Workflow write: routing caches re-read them. */
+    .addColumn('config_epoch', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('date_created', 'bigint', (c) => c.notNull())
     .addColumn('date_updated', 'bigint', (c) => c.notNull())
     .execute();

@@ -1,3 +1,4 @@
+import { bumpRoutingEpoch } from '../routing/stamps.js';
 import type { Insertable, Selectable } from 'kysely';
 import type { Executor } from '../../storage/db.js';
 import type { TrActivitiesTable } from '../../storage/schema-taskrouter.js';
@@ -44,7 +45,9 @@ export const activitiesStore = {
     await db.insertInto('tr_activities').values(row).execute();
   },
   async rename(db: Executor, accountSid: string, sid: string, friendlyName: string, now: number): Promise<void> {
-    await db.updateTable('tr_activities').set({ friendly_name: friendlyName, date_updated: now }).where('account_sid', '=', accountSid).where('sid', '=', sid).execute();
+    const row = await db.updateTable('tr_activities').set({ friendly_name: friendlyName, date_updated: now }).where('account_sid', '=', accountSid).where('sid', '=', sid).returning('workspace_sid').executeTakeFirst();
+    // Expressions may read worker.activity_name: routing caches recompute membership.
+    if (row) await bumpRoutingEpoch(db, row.workspace_sid);
   },
   async delete(db: Executor, accountSid: string, sid: string): Promise<void> {
     await db.deleteFrom('tr_activities').where('account_sid', '=', accountSid).where('sid', '=', sid).execute();

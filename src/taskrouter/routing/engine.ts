@@ -173,7 +173,7 @@ export class RoutingEngine {
           for (const t of inserts) await this.lifecycle.taskEvent(tx, ws, { ...t.row, seq: 0, step_deadline: null } as TaskRow, 'task.created', t.actor, `Task ${t.row.sid} created`);
         }
         const snapshot = await loadSnapshot(tx, this.deps.cipher, ws, this.deps.clock.now(), cache);
-        if (snapshot.tasks.length > 0) await this.apply(tx, ws, snapshot, planRouting(snapshot));
+        if (snapshot.tasks.length > 0) await this.apply(tx, ws, snapshot, planRouting(snapshot), cache);
         await this.armWake(tx, ws);
         return true;
       }),
@@ -201,17 +201,15 @@ export class RoutingEngine {
     else await this.deps.jobs.schedule(tx, { accountSid: ws.account_sid, kind: EVALUATE_JOB, dedupeKey: key, runAt: at, payload: { workspaceSid: ws.sid }, maxAttempts: 10 });
   }
 
-  private async apply(tx: Executor, ws: WorkspaceRow, s: Snapshot, plan: RoutingPlan): Promise<void> {
+  private async apply(tx: Executor, ws: WorkspaceRow, s: Snapshot, plan: RoutingPlan, cache: SnapshotCache): Promise<void> {
     const now = s.now;
     // Everything the plan touches, read once.
     const taskSids = [...new Set([...plan.cancels.map((c) => c.taskSid), ...plan.moves.map((m) => m.taskSid), ...plan.reservations.map((r) => r.taskSid)])];
     const workerSids = [...new Set(plan.reservations.map((r) => r.workerSid))];
     const tasks = new Map((await inChunks(taskSids, (sids) => tx.selectFrom('tr_tasks').selectAll().where('account_sid', '=', ws.account_sid).where('sid', 'in', sids).execute())).map((t) => [t.sid, t]));
     const workers = new Map((await inChunks(workerSids, (sids) => tx.selectFrom('tr_workers').selectAll().where('account_sid', '=', ws.account_sid).where('sid', 'in', sids).execute())).map((w) => [w.sid, w]));
-    const queues = new Map((await tx.selectFrom('tr_task_queues').select(['sid', 'friendly_name', 'reservation_activity_sid']).where('workspace_sid', '=', ws.sid).execute()).map((q) => [q.sid, q]));
-    const workflows = new Map(
-      (await tx.selectFrom('tr_workflows').select(['sid', 'task_reservation_timeout', 'assignment_callback_url', 'fallback_assignment_callback_url']).where('workspace_sid', '=', ws.sid).execute()).map((w) => [w.sid, w]),
-    );
+    const queues = new Map(cache.queueRows.map((q) => [q.sid, q]));
+    const workflows = new Map(cache.workflowRows.map((w) => [w.sid, w]));
 
     for (const c of plan.cancels) {
       const task = tasks.get(c.taskSid);

@@ -1,9 +1,9 @@
 import type { Cipher } from '../../platform/crypto.js';
 import type { Executor } from '../../storage/db.js';
-import { parseExpression, parseOrderBy, type WorkerFacts } from '../expressions/index.js';
+import { lookupPath, parseExpression, parseOrderBy, type KeySegment, type WorkerFacts } from '../expressions/index.js';
 import { activitiesStore } from '../activities/store.js';
 import { parseAttributes, targetWorkersMatcher } from '../workers/facts.js';
-import { taskQueuesStore } from '../task-queues/store.js';
+import { taskQueuesStore, type TaskQueueRow } from '../task-queues/store.js';
 import type { WorkspaceRow } from '../workspaces/store.js';
 import type { WorkflowRow } from '../workflows/store.js';
 import { tasksStore, type TaskRow } from '../tasks/store.js';
@@ -23,6 +23,17 @@ export class SnapshotCache {
   epoch = -1;
   /** Workers and their channel settings, refreshed from rows stamped after `rseq`. */
   readonly workers = new Map<string, CachedWorker>();
+  /**
+   * Inverted indexes over worker attributes (path → value → workers), built when a
+   * queue whose TargetWorkers is a plain `key == value` / `key HAS value` first
+   * needs its members, so seeding a thousand skill queues costs one scan, not a
+   * thousand. Dropped whenever any worker changes.
+   */
+  readonly indexes = new Map<string, Map<string, Set<string>>>();
+  /** TaskQueue and Workflow rows as of `configEpoch` (they change rarely; any write bumps it). */
+  configEpoch = -1;
+  queueRows: TaskQueueRow[] = [];
+  workflowRows: WorkflowRow[] = [];
   /** Reservations holding capacity (pending, accepted, wrapping), refreshed the same way. */
   readonly live = new Map<string, { task_sid: string; worker_sid: string; task_channel_sid: string; status: string }>();
   readonly workerAttributes = new Map<string, { version: number; attributes: unknown }>();
@@ -76,6 +87,7 @@ async function refreshModel(tx: Executor, cipher: Cipher, workspace: WorkspaceRo
   const channelRows = full ? await channelQuery.execute() : [];
   for (let i = 0; !full && i < sids.length; i += IN_CHUNK) channelRows.push(...(await channelQuery.where('worker_sid', 'in', sids.slice(i, i + IN_CHUNK)).execute()));
   for (const c of channelRows) cache.workers.get(c.worker_sid)?.channels.set(c.task_channel_sid, { capacity: c.capacity, available: c.available === 1 });
+  if (rows.length > 0) cache.indexes.clear();
   cache.rseq = workspace.rseq;
   cache.epoch = workspace.routing_epoch;
   return { changed: sids, full };
@@ -95,11 +107,13 @@ export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: Work
   // Nothing waits: nothing to route, nothing else to read.
   if (taskRows.length === 0) return { ...base, workers: [], queues: new Map(), workflows: new Map(), tasks: [], activities: new Map() };
 
-  const [activities, queueRows, workflowRows] = await Promise.all([
-    activitiesStore.all(tx, accountSid, ws),
-    taskQueuesStore.all(tx, accountSid, ws),
-    tx.selectFrom('tr_workflows').selectAll().where('account_sid', '=', accountSid).where('workspace_sid', '=', ws).execute(),
-  ]);
+  const activities = await activitiesStore.all(tx, accountSid, ws);
+  if (cache.configEpoch !== workspace.config_epoch) {
+    cache.queueRows = await taskQueuesStore.all(tx, accountSid, ws);
+    cache.workflowRows = await tx.selectFrom('tr_workflows').selectAll().where('account_sid', '=', accountSid).where('workspace_sid', '=', ws).execute();
+    cache.configEpoch = workspace.config_epoch;
+  }
+  const { queueRows, workflowRows } = cache;
   const refreshed = await refreshModel(tx, cipher, workspace, cache);
   const load = cache.live.values();
 
@@ -168,8 +182,19 @@ export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: Work
       // Computed over everyone the first time a pass needs the queue, then kept current.
       get members(): ReadonlySet<string> {
         if (!e.members) {
-          everyone ??= [...cache.workers.values()].map(facts);
-          e.members = new Set(everyone.filter((w) => e.matches(w)).map((w) => w.sid));
+          const eq = equalityOf(e.key);
+          if (eq) {
+            const pathKey = JSON.stringify(eq.path) + (eq.has ? '[]' : '');
+            let index = cache.indexes.get(pathKey);
+            if (!index) {
+              everyone ??= [...cache.workers.values()].map(facts);
+              cache.indexes.set(pathKey, (index = buildIndex(everyone, eq.path, eq.has)));
+            }
+            e.members = new Set(index.get(valueKey(eq.value)) ?? []);
+          } else {
+            everyone ??= [...cache.workers.values()].map(facts);
+            e.members = new Set(everyone.filter((w) => e.matches(w)).map((w) => w.sid));
+          }
         }
         return e.members;
       },
@@ -260,6 +285,43 @@ export function compileWorkflow(w: WorkflowRow): SnapshotWorkflow {
   }
   const defaultQueue = doc.task_routing?.default_filter?.queue;
   return { sid: w.sid, friendlyName: w.friendly_name, filters, ...(defaultQueue ? { defaultQueue } : {}) };
+}
+
+/**
+ * `skill == 'billing'`, `worker.tier == 2` or `languages HAS 'es'` over a worker
+ * attribute (not a built-in such as sid or activity_name): the shape an index can
+ * answer exactly as the evaluator would.
+ */
+export function equalityOf(targetWorkers: string): { path: KeySegment[]; value: string | number | boolean; has: boolean } | undefined {
+  const expr = safe(() => parseExpression(targetWorkers, 'target_workers'));
+  if (!expr || expr.kind !== 'compare' || (expr.operator !== '==' && expr.operator !== 'HAS')) return undefined;
+  const { left, right } = expr;
+  if (left.kind !== 'key' || right.kind !== 'literal' || right.value === null) return undefined;
+  const path = left.path[0] === 'worker' ? left.path.slice(1) : left.path;
+  if (path.length === 0 || ['sid', 'friendly_name', 'activity_sid', 'activity_name'].includes(String(path[0]))) return undefined;
+  return { path, value: right.value as string | number | boolean, has: expr.operator === 'HAS' };
+}
+
+export function valueKey(v: unknown): string {
+  return `${typeof v}:${String(v)}`;
+}
+
+export function buildIndex(workers: WorkerFacts[], path: KeySegment[], has: boolean): Map<string, Set<string>> {
+  const index = new Map<string, Set<string>>();
+  const add = (v: unknown, sid: string) => {
+    if (v === null || typeof v === 'object') return;
+    const k = valueKey(v);
+    let set = index.get(k);
+    if (!set) index.set(k, (set = new Set()));
+    set.add(sid);
+  };
+  for (const w of workers) {
+    const v = lookupPath(w.attributes, path);
+    if (has) {
+      if (Array.isArray(v)) for (const item of v) add(item, w.sid);
+    } else if (!Array.isArray(v)) add(v, w.sid);
+  }
+  return index;
 }
 
 /** `task.agent.sid` (or a bare `agent.sid`) → the attribute path. */

@@ -15,3 +15,8 @@ export async function nextStamp(db: Executor, workspaceSid: string): Promise<num
 export async function bumpRoutingEpoch(db: Executor, workspaceSid: string): Promise<void> {
   await db.updateTable('tr_workspaces').set((eb) => ({ routing_epoch: eb('routing_epoch', '+', 1) })).where('sid', '=', workspaceSid).execute();
 }
+
+/** A TaskQueue or Workflow changed: routing caches re-read queues and workflows. */
+export async function bumpConfigEpoch(db: Executor, workspaceSid: string): Promise<void> {
+  await db.updateTable('tr_workspaces').set((eb) => ({ config_epoch: eb('config_epoch', '+', 1) })).where('sid', '=', workspaceSid).execute();
+}

@@ -1,3 +1,4 @@
+import { bumpConfigEpoch } from '../routing/stamps.js';
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Executor } from '../../storage/db.js';
 import type { TrTaskQueuesTable } from '../../storage/schema-taskrouter.js';
@@ -33,12 +34,15 @@ export const taskQueuesStore = {
   },
   async insert(db: Executor, row: Insertable<TrTaskQueuesTable>): Promise<void> {
     await db.insertInto('tr_task_queues').values(row).execute();
+    await bumpConfigEpoch(db, row.workspace_sid);
   },
   async update(db: Executor, accountSid: string, sid: string, patch: Updateable<TrTaskQueuesTable>): Promise<void> {
-    await db.updateTable('tr_task_queues').set(patch).where('account_sid', '=', accountSid).where('sid', '=', sid).execute();
+    const row = await db.updateTable('tr_task_queues').set(patch).where('account_sid', '=', accountSid).where('sid', '=', sid).returning('workspace_sid').executeTakeFirst();
+    if (row) await bumpConfigEpoch(db, row.workspace_sid);
   },
   async delete(db: Executor, accountSid: string, sid: string): Promise<void> {
-    await db.deleteFrom('tr_task_queues').where('account_sid', '=', accountSid).where('sid', '=', sid).execute();
+    const row = await db.deleteFrom('tr_task_queues').where('account_sid', '=', accountSid).where('sid', '=', sid).returning('workspace_sid').executeTakeFirst();
+    if (row) await bumpConfigEpoch(db, row.workspace_sid);
   },
   async liveTasks(db: Executor, accountSid: string, sid: string): Promise<number> {
     const row = await db
