@@ -34,8 +34,35 @@ export class SnapshotCache {
   configEpoch = -1;
   queueRows: TaskQueueRow[] = [];
   workflowRows: WorkflowRow[] = [];
-  /** Reservations holding capacity (pending, accepted, wrapping), refreshed the same way. */
-  readonly live = new Map<string, { task_sid: string; worker_sid: string; task_channel_sid: string; status: string }>();
+  /**
+   * Reservations holding capacity (pending, accepted, wrapping), refreshed the same
+   * way, with the counts routing needs kept in step as they come and go.
+   */
+  readonly live = new Map<string, LiveReservation>();
+  readonly loadByWorkerChannel = new Map<string, number>();
+  readonly loadByWorker = new Map<string, number>();
+  readonly pendingByTask = new Map<string, Set<string>>();
+
+  /** Adds (+1) or removes (-1) a live reservation from the counts. */
+  count(r: LiveReservation, sign: 1 | -1): void {
+    const key = `${r.worker_sid}|${r.task_channel_sid}`;
+    const bump = (m: Map<string, number>, k: string) => {
+      const n = (m.get(k) ?? 0) + sign;
+      if (n === 0) m.delete(k);
+      else m.set(k, n);
+    };
+    bump(this.loadByWorkerChannel, key);
+    bump(this.loadByWorker, r.worker_sid);
+    if (r.status !== 'pending') return;
+    let set = this.pendingByTask.get(r.task_sid);
+    if (sign > 0) {
+      if (!set) this.pendingByTask.set(r.task_sid, (set = new Set()));
+      set.add(r.worker_sid);
+    } else if (set) {
+      set.delete(r.worker_sid);
+      if (set.size === 0) this.pendingByTask.delete(r.task_sid);
+    }
+  }
   readonly workerAttributes = new Map<string, { version: number; attributes: unknown }>();
   readonly taskAttributes = new Map<string, { version: number; attributes: unknown }>();
   /** Queue SID → compiled TargetWorkers and its member set, kept current worker by worker. */
@@ -44,6 +71,14 @@ export class SnapshotCache {
 }
 
 const IN_CHUNK = 500;
+
+interface LiveReservation {
+  sid: string;
+  task_sid: string;
+  worker_sid: string;
+  task_channel_sid: string;
+  status: string;
+}
 
 interface CachedWorker {
   sid: string;
@@ -71,12 +106,19 @@ async function refreshModel(tx: Executor, cipher: Cipher, workspace: WorkspaceRo
     cache.workerAttributes.clear();
     cache.queues.clear();
     cache.live.clear();
+    cache.loadByWorkerChannel.clear();
+    cache.loadByWorker.clear();
+    cache.pendingByTask.clear();
   }
   let rq = tx.selectFrom('tr_reservations').select(['sid', 'task_sid', 'worker_sid', 'task_channel_sid', 'status']).where('account_sid', '=', workspace.account_sid).where('workspace_sid', '=', workspace.sid);
   rq = full ? rq.where('status', 'in', LOAD_STATUSES) : rq.where('rseq', '>', since);
   for (const r of await rq.execute()) {
-    if ((LOAD_STATUSES as readonly string[]).includes(r.status)) cache.live.set(r.sid, r);
-    else cache.live.delete(r.sid);
+    const before = cache.live.get(r.sid);
+    if (before) cache.count(before, -1);
+    if ((LOAD_STATUSES as readonly string[]).includes(r.status)) {
+      cache.live.set(r.sid, r);
+      cache.count(r, 1);
+    } else cache.live.delete(r.sid);
   }
   for (const r of rows) {
     cache.workers.set(r.sid, { sid: r.sid, friendly_name: r.friendly_name, activity_sid: r.activity_sid, available: r.available, idle_since: r.idle_since, version: r.version, channels: new Map() });
@@ -115,21 +157,8 @@ export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: Work
   }
   const { queueRows, workflowRows } = cache;
   const refreshed = await refreshModel(tx, cipher, workspace, cache);
-  const load = cache.live.values();
 
-  const pendingByTask = new Map<string, Set<string>>();
-  const loadByWorkerChannel = new Map<string, number>();
-  const loadByWorker = new Map<string, number>();
-  for (const r of load) {
-    const key = `${r.worker_sid}|${r.task_channel_sid}`;
-    loadByWorkerChannel.set(key, (loadByWorkerChannel.get(key) ?? 0) + 1);
-    loadByWorker.set(r.worker_sid, (loadByWorker.get(r.worker_sid) ?? 0) + 1);
-    if (r.status === 'pending') {
-      const set = pendingByTask.get(r.task_sid) ?? new Set<string>();
-      set.add(r.worker_sid);
-      pendingByTask.set(r.task_sid, set);
-    }
-  }
+  const { pendingByTask, loadByWorkerChannel, loadByWorker } = cache;
   // Worker views are made on demand and kept for the pass (the matcher adds the
   // load of the offers it plans to them), with the channels waiting tasks are on.
   const taskChannels = [...new Set(taskRows.map((t) => t.task_channel_sid))];
@@ -215,7 +244,7 @@ export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: Work
   const tasks = taskRows.map((t) => {
     let attrs = cache.taskAttributes.get(t.sid);
     if (!attrs || attrs.version !== t.version) cache.taskAttributes.set(t.sid, (attrs = { version: t.version, attributes: parseAttributes(cipher.decrypt(t.attributes)) }));
-    return snapshotTask(t, attrs.attributes, pendingByTask.get(t.sid) ?? new Set());
+    return snapshotTask(t, attrs.attributes, new Set(pendingByTask.get(t.sid)));
   });
   if (cache.taskAttributes.size > taskRows.length * 2 + 1000) {
     const live = new Set(taskRows.map((t) => t.sid));
