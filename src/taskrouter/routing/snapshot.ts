@@ -30,6 +30,8 @@ export class SnapshotCache {
    * thousand. Dropped whenever any worker changes.
    */
   readonly indexes = new Map<string, Map<string, Set<string>>>();
+  /** Workers refreshed since queue member sets were last brought up to date. */
+  readonly unapplied = new Set<string>();
   /** TaskQueue and Workflow rows as of `configEpoch` (they change rarely; any write bumps it). */
   configEpoch = -1;
   queueRows: TaskQueueRow[] = [];
@@ -130,6 +132,8 @@ async function refreshModel(tx: Executor, cipher: Cipher, workspace: WorkspaceRo
   for (let i = 0; !full && i < sids.length; i += IN_CHUNK) channelRows.push(...(await channelQuery.where('worker_sid', 'in', sids.slice(i, i + IN_CHUNK)).execute()));
   for (const c of channelRows) cache.workers.get(c.worker_sid)?.channels.set(c.task_channel_sid, { capacity: c.capacity, available: c.available === 1 });
   if (rows.length > 0) cache.indexes.clear();
+  for (const r of rows) cache.unapplied.add(r.sid);
+  if (full) cache.unapplied.clear();
   cache.rseq = workspace.rseq;
   cache.epoch = workspace.routing_epoch;
   return { changed: sids, full };
@@ -145,6 +149,9 @@ export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: Work
     multiTaskEnabled: workspace.multi_task_enabled === 1,
     prioritizeQueueOrder: (workspace.prioritize_queue_order === 'LIFO' ? 'LIFO' : 'FIFO') as 'FIFO' | 'LIFO',
   };
+  // The worker model is kept current on every pass, so the first task after a
+  // quiet spell (or a burst of worker changes) finds it warm.
+  await refreshModel(tx, cipher, workspace, cache);
   const taskRows = await tasksStore.routable(tx, accountSid, ws, now);
   // Nothing waits: nothing to route, nothing else to read.
   if (taskRows.length === 0) return { ...base, workers: [], queues: new Map(), workflows: new Map(), tasks: [], activities: new Map() };
@@ -156,7 +163,6 @@ export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: Work
     cache.configEpoch = workspace.config_epoch;
   }
   const { queueRows, workflowRows } = cache;
-  const refreshed = await refreshModel(tx, cipher, workspace, cache);
 
   const { pendingByTask, loadByWorkerChannel, loadByWorker } = cache;
   // Worker views are made on demand and kept for the pass (the matcher adds the
@@ -187,7 +193,8 @@ export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: Work
 
   // Queue membership moves only for the workers refreshed this pass; a queue new
   // to the cache (or with a new TargetWorkers) is computed once, when first needed.
-  const changed = refreshed.changed.map((sid) => cache.workers.get(sid)).filter((w): w is CachedWorker => w !== undefined).map(facts);
+  const changed = [...cache.unapplied].map((sid) => cache.workers.get(sid)).filter((w): w is CachedWorker => w !== undefined).map(facts);
+  cache.unapplied.clear();
   let everyone: WorkerFacts[] | undefined;
   const queues = new Map<string, SnapshotQueue>();
   for (const q of queueRows) {
