@@ -30,6 +30,9 @@ export class SnapshotCache {
    * thousand. Dropped whenever any worker changes.
    */
   readonly indexes = new Map<string, Map<string, Set<string>>>();
+  /** Per-worker views handed to the matcher, reused between passes (see loadSnapshot). */
+  readonly views = new Map<string, CachedView>();
+  passes = 0;
   /** Workers refreshed since queue member sets were last brought up to date. */
   readonly unapplied = new Set<string>();
   /** TaskQueue and Workflow rows as of `configEpoch` (they change rarely; any write bumps it). */
@@ -74,6 +77,9 @@ export class SnapshotCache {
 
 const IN_CHUNK = 500;
 
+/** A matcher view of a cached worker: `row` tells whether it is still current, `pass` when it was last reset. */
+type CachedView = SnapshotWorker & { row: CachedWorker; pass: number; activity_name: string };
+
 interface LiveReservation {
   sid: string;
   task_sid: string;
@@ -105,6 +111,7 @@ async function refreshModel(tx: Executor, cipher: Cipher, workspace: WorkspaceRo
   const rows = await q.execute();
   if (full) {
     cache.workers.clear();
+    cache.views.clear();
     cache.workerAttributes.clear();
     cache.queues.clear();
     cache.live.clear();
@@ -175,19 +182,33 @@ export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: Work
     activity_name: activities.get(row.activity_sid)?.friendly_name ?? '',
     attributes: cache.workerAttributes.get(row.sid)?.attributes ?? {},
   });
-  const views = new Map<string, SnapshotWorker>();
+  // Views are reused across passes (rebuilt when the worker changed) and reset
+  // the first time each pass touches them: no allocation per worker per pass.
+  const passNo = ++cache.passes;
   const worker = (sid: string): SnapshotWorker | undefined => {
-    let view = views.get(sid);
-    if (view) return view;
     const row = cache.workers.get(sid);
     if (!row) return undefined;
-    const channels = new Map<string, { capacity: number; available: boolean; load: number }>();
-    for (const tc of taskChannels) {
-      const c = row.channels.get(tc);
-      if (c) channels.set(tc, { capacity: c.capacity, available: c.available, load: loadByWorkerChannel.get(`${sid}|${tc}`) ?? 0 });
+    let view = cache.views.get(sid);
+    if (!view || view.row !== row) {
+      view = { ...facts(row), available: row.available === 1, idleSince: row.idle_since, channels: new Map(), totalLoad: 0, row, pass: 0 };
+      cache.views.set(sid, view);
     }
-    view = { ...facts(row), available: row.available === 1, idleSince: row.idle_since, channels, totalLoad: loadByWorker.get(sid) ?? 0 };
-    views.set(sid, view);
+    if (view.pass !== passNo) {
+      view.pass = passNo;
+      view.activity_name = activities.get(row.activity_sid)?.friendly_name ?? '';
+      view.totalLoad = loadByWorker.get(sid) ?? 0;
+      for (const tc of taskChannels) {
+        const c = row.channels.get(tc);
+        if (!c) continue;
+        const load = loadByWorkerChannel.get(`${sid}|${tc}`) ?? 0;
+        const ch = view.channels.get(tc);
+        if (ch) {
+          ch.capacity = c.capacity;
+          ch.available = c.available;
+          ch.load = load;
+        } else view.channels.set(tc, { capacity: c.capacity, available: c.available, load });
+      }
+    }
     return view;
   };
 
