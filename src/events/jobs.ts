@@ -80,6 +80,44 @@ export class Jobs {
       .execute();
   }
 
+  /** Schedules several keyed jobs in one statement (same semantics as `schedule` with a dedupeKey). */
+  async scheduleMany(tx: Executor, specs: Array<JobSpec & { dedupeKey: string }>): Promise<void> {
+    if (specs.length === 0) return;
+    const now = this.o.clock.now();
+    const rows = specs.map((spec) => ({
+      account_sid: spec.accountSid,
+      kind: spec.kind,
+      dedupe_key: spec.dedupeKey,
+      payload: this.o.cipher.encrypt(JSON.stringify(spec.payload)),
+      run_at: spec.runAt,
+      attempts: 0,
+      max_attempts: spec.maxAttempts ?? 1,
+      locked_until: null,
+      status: 'pending',
+      last_error: null,
+      created_at: now,
+      updated_at: now,
+    }));
+    for (let i = 0; i < rows.length; i += 100) {
+      await tx
+        .insertInto('jobs')
+        .values(rows.slice(i, i + 100))
+        .onConflict((oc) =>
+          oc.column('dedupe_key').doUpdateSet((eb) => ({
+            payload: eb.ref('excluded.payload'),
+            run_at: eb.ref('excluded.run_at'),
+            max_attempts: eb.ref('excluded.max_attempts'),
+            attempts: 0,
+            status: 'pending',
+            locked_until: null,
+            last_error: null,
+            updated_at: now,
+          })),
+        )
+        .execute();
+    }
+  }
+
   async cancel(tx: Executor, dedupeKey: string): Promise<void> {
     await tx.deleteFrom('jobs').where('dedupe_key', '=', dedupeKey).execute();
   }

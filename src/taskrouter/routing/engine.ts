@@ -10,7 +10,7 @@ import { reservationsStore } from '../reservations/store.js';
 import { lockWorkspace } from './lock.js';
 import { loadSnapshot, SnapshotCache } from './snapshot.js';
 import { planRouting, type MoveEvent, type RoutingPlan } from './matcher.js';
-import { ASSIGNMENT_CALLBACK_JOB, EVALUATE_JOB, Lifecycle, RESERVATION_TIMEOUT_JOB, routingActor, taskData } from './lifecycle.js';
+import { ASSIGNMENT_CALLBACK_JOB, EVALUATE_JOB, Lifecycle, RESERVATION_TIMEOUT_JOB, routingActor, taskData, withOfferBatch } from './lifecycle.js';
 import type { Placement, Snapshot } from './model.js';
 
 /** A task created through the API, inserted by the next routing pass. */
@@ -173,7 +173,7 @@ export class RoutingEngine {
           for (const t of inserts) await this.lifecycle.taskEvent(tx, ws, { ...t.row, seq: 0, step_deadline: null } as TaskRow, 'task.created', t.actor, `Task ${t.row.sid} created`);
         }
         const snapshot = await loadSnapshot(tx, this.deps.cipher, ws, this.deps.clock.now(), cache);
-        if (snapshot.tasks.length > 0) await this.apply(tx, ws, snapshot, planRouting(snapshot), cache);
+        if (snapshot.tasks.length > 0) await withOfferBatch(this.deps, tx, ws, () => this.apply(tx, ws, snapshot, planRouting(snapshot), cache));
         await this.armWake(tx, ws);
         return true;
       }),

@@ -9,6 +9,7 @@ import type { WorkersService } from '../workers/service.js';
 import type { WorkspaceRow } from '../workspaces/store.js';
 import { tasksStore, type TaskRow } from '../tasks/store.js';
 import { reservationsStore, type ReservationRow } from '../reservations/store.js';
+import { nextStamp } from './stamps.js';
 
 export const RESERVATION_TIMEOUT_JOB = 'taskrouter.reservation-timeout';
 export const EVALUATE_JOB = 'taskrouter.evaluate';
@@ -18,6 +19,46 @@ export const ASSIGNMENT_CALLBACK_JOB = 'taskrouter.assignment-callback';
 export interface OfferCallback {
   url: string;
   fallbackUrl: string | null;
+}
+
+interface OfferBatch {
+  reservations: Array<Omit<ReservationRow, 'seq' | 'rseq'>>;
+  timers: Array<{ accountSid: string; kind: string; dedupeKey: string; runAt: number; payload: Record<string, unknown>; maxAttempts: number }>;
+  reservedTasks: string[];
+}
+
+/** Offers made inside a batch (a routing pass) are written together when it ends. */
+const offerBatches = new WeakMap<object, OfferBatch>();
+
+/**
+ * Runs fn with offers held back, then writes them in a few statements: the
+ * reservations (one routing stamp for all), the tasks they reserve, and their
+ * timeout timers. Nothing in the pass reads reservations after offering.
+ */
+export async function withOfferBatch<T>(deps: Pick<TaskRouterDeps, 'jobs' | 'clock'>, tx: Executor, ws: WorkspaceRow, fn: () => Promise<T>): Promise<T> {
+  const batch: OfferBatch = { reservations: [], timers: [], reservedTasks: [] };
+  offerBatches.set(tx, batch);
+  try {
+    const out = await fn();
+    if (batch.reservations.length > 0) {
+      const rseq = await nextStamp(tx, ws.sid);
+      for (let i = 0; i < batch.reservations.length; i += 100) {
+        await tx.insertInto('tr_reservations').values(batch.reservations.slice(i, i + 100).map((r) => ({ ...r, rseq }))).execute();
+      }
+      for (let i = 0; i < batch.reservedTasks.length; i += 500) {
+        await tx
+          .updateTable('tr_tasks')
+          .set((eb) => ({ assignment_status: 'reserved', assignment_counter: eb('assignment_counter', '+', 1), version: eb('version', '+', 1), date_updated: deps.clock.now() }))
+          .where('account_sid', '=', ws.account_sid)
+          .where('sid', 'in', batch.reservedTasks.slice(i, i + 500))
+          .execute();
+      }
+      await deps.jobs.scheduleMany(tx, batch.timers);
+    }
+    return out;
+  } finally {
+    offerBatches.delete(tx);
+  }
 }
 
 /**
@@ -60,13 +101,22 @@ export class Lifecycle {
       date_updated: now,
     };
     const { seq: _seq, rseq: _rseq, ...insert } = row;
-    await reservationsStore.insert(tx, insert);
-    if (task.assignment_status === 'pending') {
-      await tasksStore.update(tx, ws.account_sid, task.sid, { assignment_status: 'reserved', assignment_counter: task.assignment_counter + 1, date_updated: now });
+    const timer = { accountSid: ws.account_sid, kind: RESERVATION_TIMEOUT_JOB, dedupeKey: `tr-res:${sid}`, runAt: row.timeout_at!, payload: { workspaceSid: ws.sid, reservationSid: sid }, maxAttempts: 10 };
+    const batch = offerBatches.get(tx);
+    const reserves = task.assignment_status === 'pending';
+    if (reserves) {
       task.assignment_status = 'reserved';
       task.assignment_counter += 1;
     }
-    await this.deps.jobs.schedule(tx, { accountSid: ws.account_sid, kind: RESERVATION_TIMEOUT_JOB, dedupeKey: `tr-res:${sid}`, runAt: row.timeout_at!, payload: { workspaceSid: ws.sid, reservationSid: sid }, maxAttempts: 10 });
+    if (batch) {
+      batch.reservations.push(insert);
+      batch.timers.push(timer);
+      if (reserves) batch.reservedTasks.push(task.sid);
+    } else {
+      await reservationsStore.insert(tx, insert);
+      if (reserves) await tasksStore.update(tx, ws.account_sid, task.sid, { assignment_status: 'reserved', assignment_counter: task.assignment_counter, date_updated: now });
+      await this.deps.jobs.schedule(tx, timer);
+    }
     await this.reservationEvent(tx, ws, row, task, worker, 'reservation.created', routingActor(task), `Reservation ${sid} created for Worker ${worker.friendly_name}`);
     if (callback) {
       const params = {
