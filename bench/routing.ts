@@ -50,6 +50,8 @@ async function runParley(workers: number, queues: number): Promise<{ p50: number
   }
   await tr.engine.settle();
   const setupS = (performance.now() - setupStart) / 1000;
+  // As a REST request would: the workspace as it stands now.
+  const current = await tr.workspaces.get(parley.account.sid, ws.sid);
 
   const latencies: number[] = [];
   let next = 0;
@@ -60,7 +62,7 @@ async function runParley(workers: number, queues: number): Promise<{ p50: number
       while (next < taskCount) {
         const n = next++;
         const t0 = performance.now();
-        const task = await tr.tasks.create(actor, ws, { attributes: JSON.stringify({ skill: `s${n % queues}` }), taskChannel: 'chat' });
+        const task = await tr.tasks.create(actor, current, { attributes: JSON.stringify({ skill: `s${n % queues}` }), taskChannel: 'chat' });
         if (task.row.assignment_status === 'reserved') {
           routed += 1;
           latencies.push(performance.now() - t0);

@@ -8,7 +8,7 @@ import { workspacesStore, type WorkspaceRow } from '../workspaces/store.js';
 import { tasksStore, type TaskRow } from '../tasks/store.js';
 import { reservationsStore } from '../reservations/store.js';
 import { lockWorkspace } from './lock.js';
-import { loadSnapshot, SnapshotCache } from './snapshot.js';
+import { loadSnapshot, refreshConfig, SnapshotCache } from './snapshot.js';
 import { planRouting, type MoveEvent, type RoutingPlan } from './matcher.js';
 import { ASSIGNMENT_CALLBACK_JOB, EVALUATE_JOB, Lifecycle, RESERVATION_TIMEOUT_JOB, routingActor, taskData, withOfferBatch } from './lifecycle.js';
 import type { Placement, Snapshot } from './model.js';
@@ -148,6 +148,18 @@ export class RoutingEngine {
         })();
       }
     });
+  }
+
+  /**
+   * The workspace's queues, workflows and task channels as of its config epoch,
+   * from the routing cache when current (request validation reads no rows then).
+   */
+  async config(ws: WorkspaceRow): Promise<Pick<SnapshotCache, 'queueRows' | 'workflowRows' | 'channelRows'>> {
+    const key = `${ws.account_sid}|${ws.sid}`;
+    let lane = this.lanes.get(key);
+    if (!lane) this.lanes.set(key, (lane = { running: null, waiters: [], cache: new SnapshotCache() }));
+    await refreshConfig(this.deps.storage.db, ws, lane.cache);
+    return lane.cache;
   }
 
   /** Resolves when no pass is running or queued (tests, shutdown). */

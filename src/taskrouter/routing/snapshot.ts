@@ -4,6 +4,7 @@ import { lookupPath, parseExpression, parseOrderBy, type KeySegment, type Worker
 import { activitiesStore } from '../activities/store.js';
 import { parseAttributes, targetWorkersMatcher } from '../workers/facts.js';
 import { taskQueuesStore, type TaskQueueRow } from '../task-queues/store.js';
+import type { TaskChannelRow } from '../task-channels/store.js';
 import type { WorkspaceRow } from '../workspaces/store.js';
 import type { WorkflowRow } from '../workflows/store.js';
 import { tasksStore, type TaskRow } from '../tasks/store.js';
@@ -39,6 +40,7 @@ export class SnapshotCache {
   configEpoch = -1;
   queueRows: TaskQueueRow[] = [];
   workflowRows: WorkflowRow[] = [];
+  channelRows: TaskChannelRow[] = [];
   /**
    * Reservations holding capacity (pending, accepted, wrapping), refreshed the same
    * way, with the counts routing needs kept in step as they come and go.
@@ -146,6 +148,20 @@ async function refreshModel(tx: Executor, cipher: Cipher, workspace: WorkspaceRo
   return { changed: sids, full };
 }
 
+/** Re-reads the workspace's queues, workflows and task channels when its config epoch moved. */
+export async function refreshConfig(db: Executor, workspace: WorkspaceRow, cache: SnapshotCache): Promise<void> {
+  if (cache.configEpoch === workspace.config_epoch) return;
+  const [queues, workflows, channels] = await Promise.all([
+    taskQueuesStore.all(db, workspace.account_sid, workspace.sid),
+    db.selectFrom('tr_workflows').selectAll().where('account_sid', '=', workspace.account_sid).where('workspace_sid', '=', workspace.sid).execute(),
+    db.selectFrom('tr_task_channels').selectAll().where('account_sid', '=', workspace.account_sid).where('workspace_sid', '=', workspace.sid).execute(),
+  ]);
+  cache.queueRows = queues;
+  cache.workflowRows = workflows;
+  cache.channelRows = channels;
+  cache.configEpoch = workspace.config_epoch;
+}
+
 /** Reads everything routing needs about one workspace, inside the routing transaction. */
 export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: WorkspaceRow, now: number, cache = new SnapshotCache()): Promise<Snapshot> {
   const accountSid = workspace.account_sid;
@@ -164,11 +180,7 @@ export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: Work
   if (taskRows.length === 0) return { ...base, workers: [], queues: new Map(), workflows: new Map(), tasks: [], activities: new Map() };
 
   const activities = await activitiesStore.all(tx, accountSid, ws);
-  if (cache.configEpoch !== workspace.config_epoch) {
-    cache.queueRows = await taskQueuesStore.all(tx, accountSid, ws);
-    cache.workflowRows = await tx.selectFrom('tr_workflows').selectAll().where('account_sid', '=', accountSid).where('workspace_sid', '=', ws).execute();
-    cache.configEpoch = workspace.config_epoch;
-  }
+  await refreshConfig(tx, workspace, cache);
   const { queueRows, workflowRows } = cache;
 
   const { pendingByTask, loadByWorkerChannel, loadByWorker } = cache;

@@ -1,5 +1,5 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import { bumpRoutingEpoch } from '../routing/stamps.js';
+import { bumpConfigEpoch, bumpRoutingEpoch } from '../routing/stamps.js';
 import type { Executor } from '../../storage/db.js';
 import type { TrTaskChannelsTable } from '../../storage/schema-taskrouter.js';
 import { keyset, type KeysetWindow } from '../../storage/keyset.js';
@@ -34,14 +34,19 @@ export const taskChannelsStore = {
   },
   async insert(db: Executor, row: Insertable<TrTaskChannelsTable>): Promise<void> {
     await db.insertInto('tr_task_channels').values(row).execute();
+    await bumpConfigEpoch(db, row.workspace_sid);
   },
   async update(db: Executor, accountSid: string, sid: string, patch: Updateable<TrTaskChannelsTable>): Promise<void> {
-    await db.updateTable('tr_task_channels').set(patch).where('account_sid', '=', accountSid).where('sid', '=', sid).execute();
+    const row = await db.updateTable('tr_task_channels').set(patch).where('account_sid', '=', accountSid).where('sid', '=', sid).returning('workspace_sid').executeTakeFirst();
+    if (row) await bumpConfigEpoch(db, row.workspace_sid);
   },
   async delete(db: Executor, accountSid: string, sid: string): Promise<void> {
     await db.deleteFrom('tr_worker_channels').where('account_sid', '=', accountSid).where('task_channel_sid', '=', sid).execute();
     const row = await db.deleteFrom('tr_task_channels').where('account_sid', '=', accountSid).where('sid', '=', sid).returning('workspace_sid').executeTakeFirst();
-    if (row) await bumpRoutingEpoch(db, row.workspace_sid);
+    if (row) {
+      await bumpRoutingEpoch(db, row.workspace_sid);
+      await bumpConfigEpoch(db, row.workspace_sid);
+    }
   },
   async liveTasks(db: Executor, accountSid: string, sid: string): Promise<number> {
     const row = await db

@@ -76,9 +76,21 @@ export class TasksService {
   }
 
   async get(ws: WorkspaceRow, sid: string): Promise<TaskView> {
-    const row = await tasksStore.find(this.deps.storage.db, ws.account_sid, ws.sid, sid);
-    if (!row) throw Errors.notFound(`/Workspaces/${ws.sid}/Tasks/${sid}`);
-    return this.view(row);
+    // The task and the names it renders, in one read.
+    const found = await this.deps.storage.db
+      .selectFrom('tr_tasks as t')
+      .innerJoin('tr_task_channels as c', 'c.sid', 't.task_channel_sid')
+      .leftJoin('tr_task_queues as q', 'q.sid', 't.task_queue_sid')
+      .leftJoin('tr_workflows as w', 'w.sid', 't.workflow_sid')
+      .selectAll('t')
+      .select(['c.unique_name as channel_name', 'q.friendly_name as queue_name', 'w.friendly_name as workflow_name'])
+      .where('t.account_sid', '=', ws.account_sid)
+      .where('t.workspace_sid', '=', ws.sid)
+      .where('t.sid', '=', sid)
+      .executeTakeFirst();
+    if (!found) throw Errors.notFound(`/Workspaces/${ws.sid}/Tasks/${sid}`);
+    const { channel_name, queue_name, workflow_name, ...row } = found;
+    return { row, attributes: this.deps.cipher.decrypt(row.attributes), queueName: queue_name, channelUniqueName: channel_name, workflowName: workflow_name };
   }
 
   async list(ws: WorkspaceRow, f: TaskFilter, w: KeysetWindow): Promise<Array<TaskView & { seq: number }>> {
@@ -127,7 +139,9 @@ export class TasksService {
     const priority = input.priority ?? 0;
     if (!Number.isInteger(priority) || priority < 0 || priority > MAX_PRIORITY) throw Errors.invalidParameter(`Priority must be between 0 and ${MAX_PRIORITY}`);
     const db = this.deps.storage.db;
-    const channel = await taskChannelsStore.find(db, ws.account_sid, ws.sid, input.taskChannel ?? 'default');
+    const config = await this.engine.config(ws);
+    const channelRef = input.taskChannel ?? 'default';
+    const channel = config.channelRows.find((c) => c.sid === channelRef || c.unique_name === channelRef);
     if (!channel) throw Errors.invalidParameter(`TaskChannel ${input.taskChannel ?? 'default'} is not a TaskChannel of this workspace`);
     let workflowSid = input.workflowSid ?? null;
     const target = input.routingTarget;
@@ -136,18 +150,18 @@ export class TasksService {
       else if (/^WK[0-9a-f]{32}$/i.test(target)) {
         if (!(await workersStore.find(db, ws.account_sid, ws.sid, target))) throw Errors.invalidParameter(`RoutingTarget ${target} is not a Worker of this workspace`);
       } else if (/^WQ[0-9a-f]{32}$/i.test(target)) {
-        if (!(await taskQueuesStore.find(db, ws.account_sid, ws.sid, target))) throw Errors.invalidParameter(`RoutingTarget ${target} is not a TaskQueue of this workspace`);
+        if (!config.queueRows.some((q) => q.sid === target)) throw Errors.invalidParameter(`RoutingTarget ${target} is not a TaskQueue of this workspace`);
       } else throw Errors.invalidParameter('RoutingTarget must be a Worker (WK), TaskQueue (WQ) or Workflow (WW) SID');
     }
     if (input.ignoreCapacity && !target?.startsWith('WK')) throw Errors.invalidParameter('IgnoreCapacity applies only with a Worker RoutingTarget');
-    if (input.taskQueueSid !== undefined && !(await taskQueuesStore.find(db, ws.account_sid, ws.sid, input.taskQueueSid))) {
+    if (input.taskQueueSid !== undefined && !config.queueRows.some((q) => q.sid === input.taskQueueSid)) {
       throw Errors.invalidParameter(`TaskQueueSid ${input.taskQueueSid} is not a TaskQueue of this workspace`);
     }
     if (workflowSid === null && (target === undefined || target.startsWith('WW'))) {
-      const workflows = await db.selectFrom('tr_workflows').select('sid').where('account_sid', '=', ws.account_sid).where('workspace_sid', '=', ws.sid).limit(2).execute();
-      if (workflows.length !== 1) throw Errors.missingParameter('WorkflowSid');
-      workflowSid = workflows[0]!.sid;
-    } else if (workflowSid !== null && !(await db.selectFrom('tr_workflows').select('sid').where('workspace_sid', '=', ws.sid).where('sid', '=', workflowSid).executeTakeFirst())) {
+      // Optional when the workspace has exactly one workflow, as Twilio allows.
+      if (config.workflowRows.length !== 1) throw Errors.missingParameter('WorkflowSid');
+      workflowSid = config.workflowRows[0]!.sid;
+    } else if (workflowSid !== null && !config.workflowRows.some((w) => w.sid === workflowSid)) {
       throw Errors.invalidParameter(`WorkflowSid ${workflowSid} is not a Workflow of this workspace`);
     }
     const now = this.deps.clock.now();
