@@ -51,9 +51,9 @@ export class Jobs {
     this.handlers.set(kind, handler);
   }
 
-  async schedule(tx: Executor, spec: JobSpec): Promise<void> {
-    const now = this.o.clock.now();
-    const values = {
+  /** The row a new job starts as. */
+  private row(spec: JobSpec, now: number) {
+    return {
       account_sid: spec.accountSid,
       kind: spec.kind,
       dedupe_key: spec.dedupeKey ?? null,
@@ -67,6 +67,11 @@ export class Jobs {
       created_at: now,
       updated_at: now,
     };
+  }
+
+  async schedule(tx: Executor, spec: JobSpec): Promise<void> {
+    const now = this.o.clock.now();
+    const values = this.row(spec, now);
     if (spec.dedupeKey === undefined) {
       await tx.insertInto('jobs').values(values).execute();
       return;
@@ -84,20 +89,7 @@ export class Jobs {
   async scheduleMany(tx: Executor, specs: Array<JobSpec & { dedupeKey: string }>): Promise<void> {
     if (specs.length === 0) return;
     const now = this.o.clock.now();
-    const rows = specs.map((spec) => ({
-      account_sid: spec.accountSid,
-      kind: spec.kind,
-      dedupe_key: spec.dedupeKey,
-      payload: this.o.cipher.encrypt(JSON.stringify(spec.payload)),
-      run_at: spec.runAt,
-      attempts: 0,
-      max_attempts: spec.maxAttempts ?? 1,
-      locked_until: null,
-      status: 'pending',
-      last_error: null,
-      created_at: now,
-      updated_at: now,
-    }));
+    const rows = specs.map((spec) => this.row(spec, now));
     for (let i = 0; i < rows.length; i += 100) {
       await tx
         .insertInto('jobs')

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { mulberry32, pick, shuffle } from '../support/random.js';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -50,26 +51,6 @@ interface Outcome {
   body: any;
 }
 
-/** A small seeded PRNG, so a failing run reproduces op for op (up to scheduling). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const pick = <T>(rand: () => number, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-function shuffle<T>(rand: () => number, xs: readonly T[]): T[] {
-  const out = [...xs];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
 
 function serverNode(server: Server): Node {
   return { http: (m, p, b) => server.http(m, p, b), client: server.client, parley: server.parley };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../support/random.js';
 import {
   ExpressionError,
   MAX_NESTING,
@@ -708,17 +709,7 @@ describe('TaskRouter order_by', () => {
 // reference interpreter that walks the tree directly.
 // ---------------------------------------------------------------------------
 
-/** mulberry32: small, seedable, good enough for test generation. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 type Lit = string | number | boolean | null;
 type GOperand = { t: 'key'; path: (string | number)[] } | { t: 'lit'; v: Lit } | { t: 'arr'; items: Lit[] };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32, pick, shuffle } from '../support/random.js';
 import { MAX_ASSIGNMENT_COUNT, orderTasks, planRouting, type RoutingPlan } from '../../src/taskrouter/routing/matcher.js';
 import { compileWorkflow } from '../../src/taskrouter/routing/snapshot.js';
 import type { Placement, Snapshot, SnapshotQueue, SnapshotTask, SnapshotWorker, SnapshotWorkflow } from '../../src/taskrouter/routing/model.js';
@@ -474,26 +475,6 @@ describe('orderTasks and who gets a scarce worker', () => {
   });
 });
 
-/** A small seeded PRNG, so a failing case reproduces. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const pick = <T>(rand: () => number, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-function shuffle<T>(rand: () => number, xs: readonly T[]): T[] {
-  const out = [...xs];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
 
 describe('planRouting: never beyond free capacity (random snapshots)', () => {
   const CHANNELS = [CHAT, SMS];

@@ -1,17 +1,9 @@
 import { describe, it, expect } from 'vitest';
+import { mulberry32 } from '../support/random.js';
 import { buildIndex, equalityOf, valueKey } from '../../src/taskrouter/routing/snapshot.js';
 import { targetWorkersMatcher } from '../../src/taskrouter/workers/facts.js';
 import type { WorkerFacts } from '../../src/taskrouter/expressions/index.js';
 
-/** A tiny seeded PRNG (mulberry32) so failures reproduce. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('queue membership from an attribute index', () => {
   it('recognises only the plain equality and HAS shapes over worker attributes', () => {
@@ -24,7 +16,7 @@ describe('queue membership from an attribute index', () => {
   });
 
   it('gives exactly the members the evaluator would, over random workers', () => {
-    const rand = prng(42);
+    const rand = mulberry32(42);
     const values: unknown[] = ['a', 'b', 'c', 1, 2, '1', true, false, null, ['a', 'b'], ['c', 1], { a: 1 }, [{ a: 1 }], undefined];
     const pick = () => values[Math.floor(rand() * values.length)];
     const workers: WorkerFacts[] = Array.from({ length: 400 }, (_, i) => ({
