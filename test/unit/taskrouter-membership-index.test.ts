@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { mulberry32 } from '../support/random.js';
-import { buildIndex, equalityOf, valueKey } from '../../src/taskrouter/routing/snapshot.js';
+import { buildIndex, compileWorkflow, equalityOf, valueKey } from '../../src/taskrouter/routing/snapshot.js';
+import { planRouting } from '../../src/taskrouter/routing/matcher.js';
 import { targetWorkersMatcher } from '../../src/taskrouter/workers/facts.js';
 import type { WorkerFacts } from '../../src/taskrouter/expressions/index.js';
 
@@ -34,6 +35,31 @@ describe('queue membership from an attribute index', () => {
       const matches = targetWorkersMatcher(text);
       const evaluated = new Set(workers.filter((w) => matches(w)).map((w) => w.sid));
       expect([...indexed].sort(), text).toEqual([...evaluated].sort());
+    }
+  });
+});
+
+describe('workflow filters found through the equality index', () => {
+  it('places every task in the same filter as evaluating all filters top-down would', () => {
+    const rand = mulberry32(7);
+    const kinds = ["type == '{t}'", "type == '{t}' AND vip == true", "lang == '{l}'", 'level > {n}', "tags HAS '{t}'", "type IN ['{t}', 'x']", 'task.level == {n}'];
+    const types = ['a', 'b', 'c', 'd'];
+    for (let round = 0; round < 40; round++) {
+      const filters = Array.from({ length: 12 + Math.floor(rand() * 20) }, (_, i) => {
+        const k = kinds[Math.floor(rand() * kinds.length)]!;
+        const expression = k.replace(/\{t\}/g, types[Math.floor(rand() * types.length)]!).replace('{l}', ['en', 'es'][Math.floor(rand() * 2)]!).replace('{n}', String(Math.floor(rand() * 5)));
+        return { filter_friendly_name: `f${i}`, expression, targets: [{ queue: `WQ${String(i).padStart(32, '0')}` }] };
+      });
+      const row = { sid: 'WW' + '1'.repeat(32), account_sid: 'AC', workspace_sid: 'WS', friendly_name: 'wf', configuration: JSON.stringify({ task_routing: { filters } }), assignment_callback_url: null, fallback_assignment_callback_url: null, task_reservation_timeout: 120, date_created: 0, date_updated: 0, seq: 1 };
+      const indexed = compileWorkflow(row);
+      expect(indexed.index).toBeDefined();
+      const plain = { ...indexed, index: undefined };
+      for (let t = 0; t < 25; t++) {
+        const attributes = { type: types[Math.floor(rand() * types.length)], vip: rand() < 0.5, lang: rand() < 0.5 ? 'en' : 'es', level: Math.floor(rand() * 5), tags: [types[Math.floor(rand() * types.length)]] };
+        const place = (wf: typeof indexed) =>
+          planRouting({ now: 0, workspaceSid: 'WS', multiTaskEnabled: true, prioritizeQueueOrder: 'FIFO', workers: [], queues: new Map(), workflows: new Map([[wf.sid, wf]]), activities: new Map(), tasks: [{ sid: 'WT1', attributes, priority: 0, virtualStartTime: 0, createdAt: 0, timeout: 1000, channelSid: 'TC', status: 'pending', workflowSid: wf.sid, placement: null, reservedWorkers: new Set(), routingTarget: null, ignoreCapacity: false, assignmentCounter: 0 }] }).moves[0]?.to?.filterIndex;
+        expect(place(indexed), JSON.stringify({ attributes, filters: filters.map((f) => f.expression) })).toBe(place(plain));
+      }
     }
   });
 });

@@ -147,9 +147,9 @@ function routeTask(s: Indexed, task: SnapshotTask, plan: RoutingPlan): void {
 function place(s: Snapshot, task: SnapshotTask, workflow: SnapshotWorkflow, from: number, events: MoveEvent[]): Placement | null {
   const before = events.length;
   if (from === 0) events.push({ type: 'workflow.entered' });
-  for (let i = Math.max(0, from); i < workflow.filters.length; i++) {
+  const i = firstMatchingFilter(s, task, workflow, Math.max(0, from));
+  if (i >= 0) {
     const filter = workflow.filters[i]!;
-    if (!evaluate(filter.expression, filterScope({ taskAttributes: task.attributes, now: s.now }))) continue;
     const target = filter.targets[0]!;
     events.push({ type: 'workflow.target-matched', filterName: filter.name, stepIndex: 0 }, { type: 'task-queue.entered', queueSid: target.queue });
     return { filterIndex: i, stepIndex: 0, queueSid: target.queue, enteredAt: s.now, checked: false };
@@ -160,6 +160,34 @@ function place(s: Snapshot, task: SnapshotTask, workflow: SnapshotWorkflow, from
   }
   if (from === 0) events.length = before;
   return null;
+}
+
+/**
+ * The first filter at or after `from` whose expression matches the task (-1 for
+ * none). Equality filters are looked up by the task's attribute values; only the
+ * other filters above that candidate are evaluated — same answer as evaluating
+ * every filter top-down.
+ */
+function firstMatchingFilter(s: Snapshot, task: SnapshotTask, workflow: SnapshotWorkflow, from: number): number {
+  const matches = (i: number) => evaluate(workflow.filters[i]!.expression, filterScope({ taskAttributes: task.attributes, now: s.now }));
+  const index = workflow.index;
+  if (!index) {
+    for (let i = from; i < workflow.filters.length; i++) if (matches(i)) return i;
+    return -1;
+  }
+  let candidate = Infinity;
+  for (const { path, byValue } of index.paths.values()) {
+    const v = lookupPath(task.attributes, path);
+    if (v === null || typeof v === 'object') continue;
+    const hits = byValue.get(`${typeof v}:${String(v)}`);
+    const first = hits?.find((i) => i >= from);
+    if (first !== undefined && first < candidate) candidate = first;
+  }
+  for (const i of index.general) {
+    if (i >= candidate) break;
+    if (i >= from && matches(i)) return i;
+  }
+  return candidate === Infinity ? -1 : candidate;
 }
 
 function nextStep(s: Snapshot, workflow: SnapshotWorkflow, p: Placement, events: MoveEvent[]): Placement | null {

@@ -1,5 +1,5 @@
 import type { WorkerFacts } from '../expressions/index.js';
-import type { Expression, OrderByClause } from '../expressions/index.js';
+import type { Expression, KeySegment, OrderByClause } from '../expressions/index.js';
 
 /**
  * The routing engine's view of one workspace at one instant. The matcher is a
@@ -71,6 +71,13 @@ export interface SnapshotWorkflow {
   friendlyName: string;
   filters: CompiledFilter[];
   defaultQueue?: string;
+  /**
+   * For filters of the shape `key == value` over a task attribute: the indexes of
+   * such filters by attribute path and value, ascending, so placement finds the
+   * first match without evaluating every filter above it. `general` lists the
+   * other filters, which are still evaluated in order.
+   */
+  index?: { paths: Map<string, { path: KeySegment[]; byValue: Map<string, number[]> }>; general: number[] };
 }
 
 /** Where a task stands in its workflow. filterIndex -1 is the default filter. */

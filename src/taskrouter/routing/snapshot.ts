@@ -1,6 +1,6 @@
 import type { Cipher } from '../../platform/crypto.js';
 import type { Executor } from '../../storage/db.js';
-import { lookupPath, parseExpression, parseOrderBy, type KeySegment, type WorkerFacts } from '../expressions/index.js';
+import { lookupPath, parseExpression, parseOrderBy, type Expression, type KeySegment, type WorkerFacts } from '../expressions/index.js';
 import { activitiesStore } from '../activities/store.js';
 import { parseAttributes, targetWorkersMatcher } from '../workers/facts.js';
 import { taskQueuesStore, type TaskQueueRow } from '../task-queues/store.js';
@@ -353,7 +353,26 @@ export function compileWorkflow(w: WorkflowRow): SnapshotWorkflow {
     filters.push({ name: f.filter_friendly_name ?? `Filter ${filters.length + 1}`, expression: compiled, targets });
   }
   const defaultQueue = doc.task_routing?.default_filter?.queue;
-  return { sid: w.sid, friendlyName: w.friendly_name, filters, ...(defaultQueue ? { defaultQueue } : {}) };
+  return { sid: w.sid, friendlyName: w.friendly_name, filters, ...(defaultQueue ? { defaultQueue } : {}), ...(filters.length > 8 ? { index: filterIndex(filters) } : {}) };
+}
+
+/** Indexes a workflow's `key == value` filters (see SnapshotWorkflow.index). */
+function filterIndex(filters: CompiledFilter[]): NonNullable<SnapshotWorkflow['index']> {
+  const paths = new Map<string, { path: KeySegment[]; byValue: Map<string, number[]> }>();
+  const general: number[] = [];
+  filters.forEach((f, i) => {
+    const eq = equalityShape(f.expression, 'task');
+    if (!eq || eq.has) {
+      general.push(i);
+      return;
+    }
+    const pathKey = JSON.stringify(eq.path);
+    let entry = paths.get(pathKey);
+    if (!entry) paths.set(pathKey, (entry = { path: eq.path, byValue: new Map() }));
+    const key = valueKey(eq.value);
+    entry.byValue.set(key, [...(entry.byValue.get(key) ?? []), i]);
+  });
+  return { paths, general };
 }
 
 /**
@@ -363,11 +382,18 @@ export function compileWorkflow(w: WorkflowRow): SnapshotWorkflow {
  */
 export function equalityOf(targetWorkers: string): { path: KeySegment[]; value: string | number | boolean; has: boolean } | undefined {
   const expr = safe(() => parseExpression(targetWorkers, 'target_workers'));
-  if (!expr || expr.kind !== 'compare' || (expr.operator !== '==' && expr.operator !== 'HAS')) return undefined;
+  return expr ? equalityShape(expr, 'worker') : undefined;
+}
+
+/** The `key == literal` / `key HAS literal` shape over one namespace's attributes, if that is what the expression is. */
+function equalityShape(expr: Expression, namespace: 'worker' | 'task'): { path: KeySegment[]; value: string | number | boolean; has: boolean } | undefined {
+  if (expr.kind !== 'compare' || (expr.operator !== '==' && expr.operator !== 'HAS')) return undefined;
   const { left, right } = expr;
   if (left.kind !== 'key' || right.kind !== 'literal' || right.value === null) return undefined;
-  const path = left.path[0] === 'worker' ? left.path.slice(1) : left.path;
-  if (path.length === 0 || ['sid', 'friendly_name', 'activity_sid', 'activity_name'].includes(String(path[0]))) return undefined;
+  if (left.path[0] === 'taskrouter' || left.path[0] === (namespace === 'worker' ? 'task' : 'worker')) return undefined;
+  const path = left.path[0] === namespace ? left.path.slice(1) : left.path;
+  if (path.length === 0) return undefined;
+  if (namespace === 'worker' && ['sid', 'friendly_name', 'activity_sid', 'activity_name'].includes(String(path[0]))) return undefined;
   return { path, value: right.value as string | number | boolean, has: expr.operator === 'HAS' };
 }
 
