@@ -211,10 +211,20 @@ function reserve(s: Indexed, task: SnapshotTask, p: Placement, workflow: Snapsho
   const slots = queue.maxReservedWorkers - task.reservedWorkers.size;
   if (slots <= 0) return 0;
   const target = workflow ? targetOf(workflow, p) : undefined;
-  const candidates = poolOf(s, queue).filter((w) => eligible(s, task, w, queue, target));
-  if (candidates.length === 0) return 0;
-  candidates.sort(workerComparator<SnapshotWorker>(target?.orderBy ?? [], longestIdleFirst((w) => w.idleSince)));
-  const chosen = candidates.slice(0, slots);
+  const order = workerComparator<SnapshotWorker>(target?.orderBy ?? [], longestIdleFirst((w) => w.idleSince));
+  let chosen: SnapshotWorker[];
+  if (slots === 1) {
+    // The usual single offer: one pass for the best eligible worker, no sort.
+    let best: SnapshotWorker | undefined;
+    for (const w of poolOf(s, queue)) if (eligible(s, task, w, queue, target) && (best === undefined || order(w, best) < 0)) best = w;
+    chosen = best ? [best] : [];
+  } else {
+    chosen = poolOf(s, queue)
+      .filter((w) => eligible(s, task, w, queue, target))
+      .sort(order)
+      .slice(0, slots);
+  }
+  if (chosen.length === 0) return 0;
   for (const w of chosen) take(task, w, p.queueSid, plan);
   return chosen.length;
 }
