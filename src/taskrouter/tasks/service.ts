@@ -64,33 +64,22 @@ export class TasksService {
     private readonly engine: RoutingEngine,
   ) {}
 
-  async view(row: TaskRow): Promise<TaskView> {
-    const names = await this.deps.storage.db
-      .selectFrom('tr_task_channels as c')
-      .leftJoin('tr_task_queues as q', (j) => j.on('q.sid', '=', row.task_queue_sid ?? ''))
-      .leftJoin('tr_workflows as w', (j) => j.on('w.sid', '=', row.workflow_sid ?? ''))
-      .select(['c.unique_name as channel', 'q.friendly_name as queue', 'w.friendly_name as workflow'])
-      .where('c.sid', '=', row.task_channel_sid)
-      .executeTakeFirst();
-    return { row, attributes: this.deps.cipher.decrypt(row.attributes), queueName: names?.queue ?? null, channelUniqueName: names?.channel ?? null, workflowName: names?.workflow ?? null };
+  /** Renders with the names of its queue, channel and workflow, from the routing cache's config. */
+  async view(row: TaskRow, ws: WorkspaceRow): Promise<TaskView> {
+    const config = await this.engine.config(ws);
+    return {
+      row,
+      attributes: this.deps.cipher.decrypt(row.attributes),
+      queueName: config.queueRows.find((q) => q.sid === row.task_queue_sid)?.friendly_name ?? null,
+      channelUniqueName: config.channelRows.find((c) => c.sid === row.task_channel_sid)?.unique_name ?? null,
+      workflowName: config.workflowRows.find((w) => w.sid === row.workflow_sid)?.friendly_name ?? null,
+    };
   }
 
   async get(ws: WorkspaceRow, sid: string): Promise<TaskView> {
-    // The task and the names it renders, in one read.
-    const found = await this.deps.storage.db
-      .selectFrom('tr_tasks as t')
-      .innerJoin('tr_task_channels as c', 'c.sid', 't.task_channel_sid')
-      .leftJoin('tr_task_queues as q', 'q.sid', 't.task_queue_sid')
-      .leftJoin('tr_workflows as w', 'w.sid', 't.workflow_sid')
-      .selectAll('t')
-      .select(['c.unique_name as channel_name', 'q.friendly_name as queue_name', 'w.friendly_name as workflow_name'])
-      .where('t.account_sid', '=', ws.account_sid)
-      .where('t.workspace_sid', '=', ws.sid)
-      .where('t.sid', '=', sid)
-      .executeTakeFirst();
-    if (!found) throw Errors.notFound(`/Workspaces/${ws.sid}/Tasks/${sid}`);
-    const { channel_name, queue_name, workflow_name, ...row } = found;
-    return { row, attributes: this.deps.cipher.decrypt(row.attributes), queueName: queue_name, channelUniqueName: channel_name, workflowName: workflow_name };
+    const row = await tasksStore.find(this.deps.storage.db, ws.account_sid, ws.sid, sid);
+    if (!row) throw Errors.notFound(`/Workspaces/${ws.sid}/Tasks/${sid}`);
+    return this.view(row, ws);
   }
 
   async list(ws: WorkspaceRow, f: TaskFilter, w: KeysetWindow): Promise<Array<TaskView & { seq: number }>> {
@@ -129,7 +118,7 @@ export class TasksService {
       }).map((r, i) => ({ ...r, seq: i + 1 }));
     }
     const page = windowRows(rows, w);
-    return Promise.all(page.map(async (r) => ({ ...(await this.view(r)), seq: r.seq })));
+    return Promise.all(page.map(async (r) => ({ ...(await this.view(r, ws)), seq: r.seq })));
   }
 
   async create(actor: Actor, ws: WorkspaceRow, input: TaskCreateInput): Promise<TaskView> {
