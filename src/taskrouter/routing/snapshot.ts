@@ -46,19 +46,21 @@ export class SnapshotCache {
    * way, with the counts routing needs kept in step as they come and go.
    */
   readonly live = new Map<string, LiveReservation>();
-  readonly loadByWorkerChannel = new Map<string, number>();
+  /** Worker SID → task channel SID → reservations holding capacity there. */
+  readonly loadByWorkerChannel = new Map<string, Map<string, number>>();
   readonly loadByWorker = new Map<string, number>();
   readonly pendingByTask = new Map<string, Set<string>>();
 
   /** Adds (+1) or removes (-1) a live reservation from the counts. */
   count(r: LiveReservation, sign: 1 | -1): void {
-    const key = `${r.worker_sid}|${r.task_channel_sid}`;
     const bump = (m: Map<string, number>, k: string) => {
       const n = (m.get(k) ?? 0) + sign;
       if (n === 0) m.delete(k);
       else m.set(k, n);
     };
-    bump(this.loadByWorkerChannel, key);
+    let channels = this.loadByWorkerChannel.get(r.worker_sid);
+    if (!channels) this.loadByWorkerChannel.set(r.worker_sid, (channels = new Map()));
+    bump(channels, r.task_channel_sid);
     bump(this.loadByWorker, r.worker_sid);
     if (r.status !== 'pending') return;
     let set = this.pendingByTask.get(r.task_sid);
@@ -206,13 +208,14 @@ export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: Work
       cache.views.set(sid, view);
     }
     if (view.pass !== passNo) {
+      // Activity names only change with a rename, which reloads everything (routing epoch).
       view.pass = passNo;
-      view.activity_name = activities.get(row.activity_sid)?.friendly_name ?? '';
       view.totalLoad = loadByWorker.get(sid) ?? 0;
+      const loads = loadByWorkerChannel.get(sid);
       for (const tc of taskChannels) {
         const c = row.channels.get(tc);
         if (!c) continue;
-        const load = loadByWorkerChannel.get(`${sid}|${tc}`) ?? 0;
+        const load = loads?.get(tc) ?? 0;
         const ch = view.channels.get(tc);
         if (ch) {
           ch.capacity = c.capacity;
