@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createCipheriv, createDecipheriv, randomBytes, createHash, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, randomFillSync, createHash, timingSafeEqual } from 'node:crypto';
 
 /**
  * AES-256-GCM for data at rest. Text values are stored as
@@ -16,10 +16,27 @@ export interface Cipher {
 const IV = 12;
 const TAG = 16;
 
+/**
+ * Random bytes drawn from a pooled buffer refilled 8 KiB at a time: one
+ * getrandom call serves hundreds of IVs and SIDs instead of one each.
+ */
+const pool = Buffer.alloc(8192);
+let poolOffset = pool.length;
+export function pooledRandom(size: number): Buffer {
+  if (size > pool.length) return randomBytes(size);
+  if (poolOffset + size > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const out = Buffer.from(pool.subarray(poolOffset, poolOffset + size));
+  poolOffset += size;
+  return out;
+}
+
 export function createCipher(key: Buffer): Cipher {
   if (key.length !== 32) throw new Error('AES-256-GCM needs a 32-byte key');
   const seal = (plain: Buffer) => {
-    const iv = randomBytes(IV);
+    const iv = pooledRandom(IV);
     const c = createCipheriv('aes-256-gcm', key, iv);
     const ct = Buffer.concat([c.update(plain), c.final()]);
     return { iv, tag: c.getAuthTag(), ct };

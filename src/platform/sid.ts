@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { pooledRandom } from './crypto.js';
 
 /** Twilio SID prefixes used by Parley (reference §1.7). */
 export const SidPrefix = {
@@ -24,7 +24,7 @@ export type SidPrefix = (typeof SidPrefix)[keyof typeof SidPrefix];
 
 /** A new SID: the two-letter prefix and 32 lowercase hex digits. */
 export function newSid(prefix: string): string {
-  return prefix + randomBytes(16).toString('hex');
+  return prefix + pooledRandom(16).toString('hex');
 }
 
 export function isSid(value: string, prefix: string): boolean {

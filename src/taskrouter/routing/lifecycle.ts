@@ -302,10 +302,25 @@ export class Lifecycle {
 }
 
 /** The Task* parameters of event callbacks (reference §4.3). */
+/**
+ * A task's events carry its attributes; one routing pass records several events
+ * per task, so recently decrypted attributes are kept (by ciphertext, bounded).
+ */
+const recentAttributes = new Map<string, string>();
+function taskAttributes(deps: Pick<TaskRouterDeps, 'cipher'>, sealed: string): string {
+  let plain = recentAttributes.get(sealed);
+  if (plain === undefined) {
+    plain = deps.cipher.decrypt(sealed);
+    if (recentAttributes.size >= 512) recentAttributes.delete(recentAttributes.keys().next().value as string);
+    recentAttributes.set(sealed, plain);
+  }
+  return plain;
+}
+
 export function taskData(deps: Pick<TaskRouterDeps, 'cipher'>, task: TaskRow, now: number): Record<string, string | number | null> {
   return {
     TaskSid: task.sid,
-    TaskAttributes: deps.cipher.decrypt(task.attributes),
+    TaskAttributes: taskAttributes(deps, task.attributes),
     TaskAge: Math.floor((now - task.date_created) / 1000),
     TaskPriority: task.priority,
     TaskAssignmentStatus: task.assignment_status,
