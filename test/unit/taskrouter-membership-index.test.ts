@@ -63,3 +63,36 @@ describe('workflow filters found through the equality index', () => {
     }
   });
 });
+
+describe('offers from a queue kept in longest-idle order', () => {
+  it('choose the same workers as comparing every member', () => {
+    const rand = mulberry32(11);
+    for (let round = 0; round < 60; round++) {
+      const workers = Array.from({ length: 5 + Math.floor(rand() * 40) }, (_, i) => ({
+        sid: `WK${String(i).padStart(32, '0')}`,
+        friendly_name: `w${i}`,
+        activity_sid: 'WA',
+        activity_name: 'Available',
+        attributes: {},
+        available: rand() < 0.8,
+        idleSince: Math.floor(rand() * 5),
+        channel: { capacity: 1 + Math.floor(rand() * 2), available: rand() < 0.9, load: Math.floor(rand() * 2) },
+      }));
+      const taskCount = 1 + Math.floor(rand() * 6);
+      const ordered = [...workers].sort((a, b) => (a.idleSince !== b.idleSince ? a.idleSince - b.idleSince : a.sid < b.sid ? -1 : 1)).map((w) => w.sid);
+      // Two independent snapshots of the same state (the matcher adds load as it plans).
+      const snapshot = (withOrder: boolean) => ({
+        now: 1,
+        workspaceSid: 'WS',
+        multiTaskEnabled: true,
+        prioritizeQueueOrder: 'FIFO' as const,
+        workers: workers.map(({ channel, ...w }) => ({ ...w, channels: new Map([['TC', { ...channel }]]), totalLoad: 0 })),
+        queues: new Map([['WQ1', { sid: 'WQ1', friendlyName: 'q', matches: () => true, members: new Set(workers.map((w) => w.sid)), maxReservedWorkers: 1, taskOrder: 'FIFO' as const, ...(withOrder ? { ordered } : {}) }]]),
+        workflows: new Map(),
+        activities: new Map(),
+        tasks: Array.from({ length: taskCount }, (_, i) => ({ sid: `WT${i}`, attributes: {}, priority: 0, virtualStartTime: i, createdAt: 0, timeout: 1e6, channelSid: 'TC', status: 'pending' as const, workflowSid: null, placement: null, reservedWorkers: new Set<string>(), routingTarget: 'WQ1', ignoreCapacity: false, assignmentCounter: 0 })),
+      });
+      expect(planRouting(snapshot(true)).reservations).toEqual(planRouting(snapshot(false)).reservations);
+    }
+  });
+});

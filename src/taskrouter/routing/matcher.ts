@@ -213,7 +213,17 @@ function reserve(s: Indexed, task: SnapshotTask, p: Placement, workflow: Snapsho
   const target = workflow ? targetOf(workflow, p) : undefined;
   const order = workerComparator<SnapshotWorker>(target?.orderBy ?? [], longestIdleFirst((w) => w.idleSince));
   let chosen: SnapshotWorker[];
-  if (slots === 1) {
+  if (slots === 1 && queue.ordered && !target?.orderBy.length) {
+    // Default order kept by the loader: the first eligible worker is the one.
+    chosen = [];
+    for (const sid of queue.ordered) {
+      const w = s.byId(sid);
+      if (w && eligible(s, task, w, queue, target)) {
+        chosen = [w];
+        break;
+      }
+    }
+  } else if (slots === 1) {
     // The usual single offer: one pass for the best eligible worker, no sort.
     let best: SnapshotWorker | undefined;
     for (const w of poolOf(s, queue)) if (eligible(s, task, w, queue, target) && (best === undefined || order(w, best) < 0)) best = w;

@@ -44,6 +44,12 @@ export interface SnapshotQueue {
    * precomputed; the matcher then visits only these instead of every worker.
    */
   members?: ReadonlySet<string>;
+  /**
+   * The members in Twilio's default order (longest idle first, then SID), when
+   * the loader keeps it; a single offer without order_by then takes the first
+   * eligible worker in it instead of comparing every member.
+   */
+  ordered?: readonly string[];
   maxReservedWorkers: number;
   taskOrder: 'FIFO' | 'LIFO';
 }

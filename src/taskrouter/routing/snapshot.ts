@@ -75,7 +75,7 @@ export class SnapshotCache {
   readonly workerAttributes = new Map<string, { version: number; attributes: unknown }>();
   readonly taskAttributes = new Map<string, { version: number; attributes: unknown }>();
   /** Queue SID → compiled TargetWorkers and its member set, kept current worker by worker. */
-  readonly queues = new Map<string, { key: string; matches: (w: WorkerFacts) => boolean; members: Set<string> | null }>();
+  readonly queues = new Map<string, { key: string; matches: (w: WorkerFacts) => boolean; members: Set<string> | null; ordered: string[] | null }>();
   readonly workflows = new Map<string, { key: string; compiled: SnapshotWorkflow }>();
 }
 
@@ -236,12 +236,15 @@ export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: Work
   for (const q of queueRows) {
     let entry = cache.queues.get(q.sid);
     if (!entry || entry.key !== q.target_workers) {
-      entry = { key: q.target_workers, matches: targetWorkersMatcher(q.target_workers), members: null };
+      entry = { key: q.target_workers, matches: targetWorkersMatcher(q.target_workers), members: null, ordered: null };
       cache.queues.set(q.sid, entry);
     } else if (entry.members) {
       for (const w of changed) {
+        const was = entry.members.has(w.sid);
         if (entry.matches(w)) entry.members.add(w.sid);
         else entry.members.delete(w.sid);
+        // A member that changed may have a new idle time; one that came or went changes the order.
+        if (was || entry.members.has(w.sid)) entry.ordered = null;
       }
     }
     const e = entry;
@@ -251,6 +254,15 @@ export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: Work
       matches: e.matches,
       maxReservedWorkers: q.max_reserved_workers,
       taskOrder: q.task_order === 'LIFO' ? 'LIFO' : 'FIFO',
+      // Longest idle first, then SID: the matcher's default order, kept while nothing moves it.
+      get ordered(): readonly string[] {
+        if (!e.ordered) {
+          const rows = [...this.members!].map((sid) => cache.workers.get(sid)).filter((w): w is CachedWorker => w !== undefined);
+          rows.sort((a, b) => (a.idle_since !== b.idle_since ? a.idle_since - b.idle_since : a.sid < b.sid ? -1 : a.sid > b.sid ? 1 : 0));
+          e.ordered = rows.map((w) => w.sid);
+        }
+        return e.ordered;
+      },
       // Computed over everyone the first time a pass needs the queue, then kept current.
       get members(): ReadonlySet<string> {
         if (!e.members) {
