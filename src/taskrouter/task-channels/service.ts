@@ -1,3 +1,4 @@
+import { tasksStore } from '../tasks/store.js';
 import { Errors } from '../../platform/errors.js';
 import { newSid } from '../../platform/sid.js';
 import type { Executor } from '../../storage/db.js';
@@ -85,7 +86,7 @@ export class TaskChannelsService {
   async delete(actor: Actor, ws: WorkspaceRow, sidOrUniqueName: string): Promise<void> {
     await this.deps.storage.transaction(async (tx) => {
       const row = await this.getIn(tx, ws, sidOrUniqueName);
-      const live = await taskChannelsStore.liveTasks(tx, ws.account_sid, row.sid);
+      const live = await tasksStore.countLive(tx, ws.account_sid, 'task_channel_sid', row.sid);
       if (live > 0) throw Errors.invalidParameter(`TaskChannel ${row.unique_name} cannot be deleted while ${live} task(s) use it`);
       await taskChannelsStore.delete(tx, ws.account_sid, row.sid);
       await this.event(tx, actor, ws, row, 'task-channel.deleted', `TaskChannel ${row.unique_name} deleted`);

@@ -48,14 +48,4 @@ export const taskChannelsStore = {
       await bumpConfigEpoch(db, row.workspace_sid);
     }
   },
-  async liveTasks(db: Executor, accountSid: string, sid: string): Promise<number> {
-    const row = await db
-      .selectFrom('tr_tasks')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('account_sid', '=', accountSid)
-      .where('task_channel_sid', '=', sid)
-      .where('assignment_status', 'in', [...LIVE_TASK_STATUSES])
-      .executeTakeFirst();
-    return Number(row?.n ?? 0);
-  },
 };

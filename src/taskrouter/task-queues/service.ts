@@ -1,3 +1,4 @@
+import { tasksStore } from '../tasks/store.js';
 import { Errors } from '../../platform/errors.js';
 import { newSid } from '../../platform/sid.js';
 import { parseJsonParam } from '../../platform/http/params.js';
@@ -173,7 +174,7 @@ export class TaskQueuesService {
   async delete(actor: Actor, ws: WorkspaceRow, sid: string): Promise<void> {
     await this.deps.storage.transaction(async (tx) => {
       const row = await this.getIn(tx, ws, sid);
-      const live = await taskQueuesStore.liveTasks(tx, ws.account_sid, sid);
+      const live = await tasksStore.countLive(tx, ws.account_sid, 'task_queue_sid', sid);
       if (live > 0) throw Errors.invalidParameter(`TaskQueue ${row.friendly_name} cannot be deleted while it holds ${live} task(s)`);
       const workflows = await taskQueuesStore.workflowsReferencing(tx, ws.account_sid, ws.sid, sid);
       if (workflows.length > 0) throw Errors.invalidParameter(`TaskQueue ${row.friendly_name} cannot be deleted while Workflow ${workflows.join(', ')} routes to it`);

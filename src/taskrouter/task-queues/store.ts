@@ -3,7 +3,6 @@ import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Executor } from '../../storage/db.js';
 import type { TrTaskQueuesTable } from '../../storage/schema-taskrouter.js';
 import { keyset, type KeysetWindow } from '../../storage/keyset.js';
-import { LIVE_TASK_STATUSES } from '../task-channels/store.js';
 
 export type TaskQueueRow = Selectable<TrTaskQueuesTable>;
 
@@ -43,16 +42,6 @@ export const taskQueuesStore = {
   async delete(db: Executor, accountSid: string, sid: string): Promise<void> {
     const row = await db.deleteFrom('tr_task_queues').where('account_sid', '=', accountSid).where('sid', '=', sid).returning('workspace_sid').executeTakeFirst();
     if (row) await bumpConfigEpoch(db, row.workspace_sid);
-  },
-  async liveTasks(db: Executor, accountSid: string, sid: string): Promise<number> {
-    const row = await db
-      .selectFrom('tr_tasks')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('account_sid', '=', accountSid)
-      .where('task_queue_sid', '=', sid)
-      .where('assignment_status', 'in', [...LIVE_TASK_STATUSES])
-      .executeTakeFirst();
-    return Number(row?.n ?? 0);
   },
   /** Workflows whose configuration names this queue (a SID is distinctive enough to match as text). */
   async workflowsReferencing(db: Executor, accountSid: string, workspaceSid: string, sid: string): Promise<string[]> {

@@ -1,5 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import { bumpRoutingEpoch } from '../routing/stamps.js';
+import { LIVE_TASK_STATUSES } from '../task-channels/store.js';
 import type { Executor } from '../../storage/db.js';
 import type { TrTasksTable } from '../../storage/schema-taskrouter.js';
 
@@ -15,6 +16,17 @@ export interface TaskSqlFilter {
 }
 
 export const tasksStore = {
+  /** Tasks not yet finished (pending, reserved, assigned, wrapping) that use a queue, workflow or task channel. */
+  async countLive(db: Executor, accountSid: string, column: 'task_queue_sid' | 'workflow_sid' | 'task_channel_sid', sid: string): Promise<number> {
+    const row = await db
+      .selectFrom('tr_tasks')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('account_sid', '=', accountSid)
+      .where(column, '=', sid)
+      .where('assignment_status', 'in', [...LIVE_TASK_STATUSES])
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  },
   find(db: Executor, accountSid: string, workspaceSid: string, sid: string): Promise<TaskRow | undefined> {
     return db.selectFrom('tr_tasks').selectAll().where('account_sid', '=', accountSid).where('workspace_sid', '=', workspaceSid).where('sid', '=', sid).executeTakeFirst();
   },

@@ -1,3 +1,4 @@
+import { tasksStore } from '../tasks/store.js';
 import { Errors } from '../../platform/errors.js';
 import { newSid } from '../../platform/sid.js';
 import type { Executor } from '../../storage/db.js';
@@ -152,7 +153,7 @@ export class WorkflowsService {
   async delete(actor: Actor, ws: WorkspaceRow, sid: string): Promise<void> {
     await this.deps.storage.transaction(async (tx) => {
       const row = await this.getIn(tx, ws, sid);
-      const live = await workflowsStore.liveTasks(tx, ws.account_sid, sid);
+      const live = await tasksStore.countLive(tx, ws.account_sid, 'workflow_sid', sid);
       if (live > 0) throw Errors.invalidParameter(`Workflow ${row.friendly_name} cannot be deleted while ${live} task(s) are in it`);
       await workflowsStore.delete(tx, ws.account_sid, sid);
       await this.event(tx, actor, ws, row, 'workflow.deleted', `Workflow ${row.friendly_name} deleted`);

@@ -3,7 +3,6 @@ import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Executor } from '../../storage/db.js';
 import type { TrWorkflowsTable } from '../../storage/schema-taskrouter.js';
 import { keyset, type KeysetWindow } from '../../storage/keyset.js';
-import { LIVE_TASK_STATUSES } from '../task-channels/store.js';
 
 export type WorkflowRow = Selectable<TrWorkflowsTable>;
 
@@ -27,16 +26,6 @@ export const workflowsStore = {
   async delete(db: Executor, accountSid: string, sid: string): Promise<void> {
     const row = await db.deleteFrom('tr_workflows').where('account_sid', '=', accountSid).where('sid', '=', sid).returning('workspace_sid').executeTakeFirst();
     if (row) await bumpConfigEpoch(db, row.workspace_sid);
-  },
-  async liveTasks(db: Executor, accountSid: string, sid: string): Promise<number> {
-    const row = await db
-      .selectFrom('tr_tasks')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('account_sid', '=', accountSid)
-      .where('workflow_sid', '=', sid)
-      .where('assignment_status', 'in', [...LIVE_TASK_STATUSES])
-      .executeTakeFirst();
-    return Number(row?.n ?? 0);
   },
   async queueSids(db: Executor, accountSid: string, workspaceSid: string): Promise<Set<string>> {
     const rows = await db.selectFrom('tr_task_queues').select('sid').where('account_sid', '=', accountSid).where('workspace_sid', '=', workspaceSid).execute();
