@@ -6,6 +6,7 @@ import type { ActionSource, ConversationsDeps } from '../deps.js';
 import type { ConversationHooks } from '../hooks.js';
 import type { ConversationsService } from '../conversation/service.js';
 import { messagesStore, receiptsStore, type ReceiptRow } from './store.js';
+import { participantsStore } from '../participants/store.js';
 
 export const DELIVERY_STATUSES = ['sent', 'delivered', 'read', 'failed', 'undelivered'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -84,7 +85,7 @@ export class DeliveryReceiptsService {
       // Serializes reports for one message so two first reports cannot both insert.
       const message = await messagesStore.bySid(tx, accountSid, report.messageSid, storage.engine === 'postgres');
       if (!message) throw Errors.notFound(`/Messages/${report.messageSid}`);
-      if (!(await messagesStore.participantInConversation(tx, accountSid, message.conversation_sid, report.participantSid))) {
+      if ((await participantsStore.find(tx, accountSid, message.conversation_sid, report.participantSid))?.sid !== report.participantSid) {
         throw Errors.invalidParameter(`Participant ${report.participantSid} is not in conversation ${message.conversation_sid}`);
       }
       const now = clock.now();

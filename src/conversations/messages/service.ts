@@ -9,6 +9,7 @@ import type { ConversationHooks, Delivery, WebhookParams } from '../hooks.js';
 import type { ConversationsService } from '../conversation/service.js';
 import { conversationsStore, type ConversationRow } from '../conversation/store.js';
 import { messagesStore, receiptsStore, type MessageRow } from './store.js';
+import { participantsStore } from '../participants/store.js';
 import { summarize, type DeliverySummary } from './receipts.js';
 
 /** Chat bodies may be 32 KB; anything fanned out to SMS/WhatsApp stops at 1600 characters (reference §6). */
@@ -76,7 +77,7 @@ export class MessagesService {
     checkBody(body, channels);
     const media = mediaSid !== undefined ? await this.media.describe(storage.db, actor.accountSid, serviceSid, mediaSid, channels) : undefined;
     const author = input.author ?? 'system';
-    const authorParticipant = await messagesStore.participantSidFor(storage.db, actor.accountSid, conversationSid, author);
+    const authorParticipant = await authorParticipantSid(storage.db, actor.accountSid, conversationSid, author);
     const pre = await this.hooks.pre(actor, serviceSid, 'onMessageAdd', {
       ConversationSid: conversationSid,
       Body: body,
@@ -106,7 +107,7 @@ export class MessagesService {
         author: final.author,
         body: final.body !== undefined && final.body !== '' ? cipher.encrypt(final.body) : null,
         attributes: cipher.encrypt(final.attributes),
-        participant_sid: final.author === author ? authorParticipant : await messagesStore.participantSidFor(tx, actor.accountSid, conversationSid, final.author),
+        participant_sid: final.author === author ? authorParticipant : await authorParticipantSid(tx, actor.accountSid, conversationSid, final.author),
         media: attached ? JSON.stringify([attached]) : null,
         subject: input.subject !== undefined ? cipher.encrypt(input.subject) : null,
         content_sid: input.contentSid ?? null,
@@ -147,7 +148,7 @@ export class MessagesService {
       const author = final.author ?? before.author;
       await messagesStore.update(tx, actor.accountSid, sid, {
         author,
-        ...(final.author !== undefined ? { participant_sid: await messagesStore.participantSidFor(tx, actor.accountSid, conversationSid, author) } : {}),
+        ...(final.author !== undefined ? { participant_sid: await authorParticipantSid(tx, actor.accountSid, conversationSid, author) } : {}),
         ...(final.body !== undefined ? { body: final.body !== '' ? cipher.encrypt(final.body) : null } : {}),
         ...(final.attributes !== undefined ? { attributes: cipher.encrypt(final.attributes) } : {}),
         ...(input.subject !== undefined ? { subject: cipher.encrypt(input.subject) } : {}),
@@ -315,3 +316,8 @@ function validateInput(input: MessageInput): void {
   }
 }
 
+
+/** The participant a message is attributed to: the one whose identity equals the author. */
+async function authorParticipantSid(db: Executor, accountSid: string, conversationSid: string, author: string): Promise<string | null> {
+  return (await participantsStore.byIdentity(db, accountSid, conversationSid, author))?.sid ?? null;
+}

@@ -29,27 +29,6 @@ export const messagesStore = {
     await db.deleteFrom('conv_messages').where('account_sid', '=', accountSid).where('sid', '=', sid).execute();
   },
 
-  /** The participant a message is attributed to: the one whose identity equals the author. */
-  async participantSidFor(db: Executor, accountSid: string, conversationSid: string, identity: string): Promise<string | null> {
-    const row = await db
-      .selectFrom('conv_participants')
-      .select('sid')
-      .where('account_sid', '=', accountSid)
-      .where('conversation_sid', '=', conversationSid)
-      .where('identity', '=', identity)
-      .executeTakeFirst();
-    return row?.sid ?? null;
-  },
-  async participantInConversation(db: Executor, accountSid: string, conversationSid: string, participantSid: string): Promise<boolean> {
-    const row = await db
-      .selectFrom('conv_participants')
-      .select('sid')
-      .where('account_sid', '=', accountSid)
-      .where('conversation_sid', '=', conversationSid)
-      .where('sid', '=', participantSid)
-      .executeTakeFirst();
-    return row !== undefined;
-  },
   /** Binding types of the conversation's non-chat participants (sms, whatsapp, …), deduplicated. */
   async nonChatChannels(db: Executor, accountSid: string, conversationSid: string): Promise<string[]> {
     const rows = await db
