@@ -1,7 +1,6 @@
-import { it, expect, beforeEach, afterEach, describe } from 'vitest';
+import { it, expect, describe } from 'vitest';
 import { describeEngines, twilioError } from '../support/harness.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
-import { configureAccountWebhooks } from '../support/webhooks.js';
+import { configureAccountWebhooks, receiverPerTest } from '../support/webhooks.js';
 
 let phone = 0;
 /** A fresh customer number per call, so tests never share an address+proxy pair by accident. */
@@ -276,14 +275,7 @@ describeEngines('Conversation participants', (ctx) => {
   });
 
   describe('webhooks', () => {
-    let receiver: Receiver;
-    beforeEach(async () => {
-      receiver = await startReceiver();
-    });
-    afterEach(async () => {
-      await configureAccountWebhooks(ctx.server.parley.storage.db, ctx.server.accountSid, { filters: [] });
-      await receiver.close();
-    });
+    const receiver = receiverPerTest(ctx);
 
     it('a pre-event webhook answering 403 rejects the add and nothing is stored', async () => {
       const { client, parley, accountSid } = ctx.server;

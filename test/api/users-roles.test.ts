@@ -1,17 +1,9 @@
-import { it, expect, beforeEach, afterEach } from 'vitest';
+import { it, expect } from 'vitest';
 import { describeEngines, twilioError } from '../support/harness.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
-import { configureAccountWebhooks } from '../support/webhooks.js';
+import { configureAccountWebhooks, receiverPerTest } from '../support/webhooks.js';
 
 describeEngines('Conversations Users and Roles', (ctx) => {
-  let receiver: Receiver;
-  beforeEach(async () => {
-    receiver = await startReceiver();
-  });
-  afterEach(async () => {
-    await configureAccountWebhooks(ctx.server.parley.storage.db, ctx.server.accountSid, { filters: [] });
-    await receiver.close();
-  });
+  const receiver = receiverPerTest(ctx);
 
   it('creates, fetches by SID and identity, updates and deletes a user', async () => {
     const { client, parley, accountSid } = ctx.server;

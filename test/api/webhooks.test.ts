@@ -1,18 +1,10 @@
-import { it, expect, beforeEach, afterEach } from 'vitest';
+import { it, expect } from 'vitest';
 import twilio from 'twilio';
 import { describeEngines, twilioError } from '../support/harness.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
-import { configureAccountWebhooks } from '../support/webhooks.js';
+import { configureAccountWebhooks, receiverPerTest } from '../support/webhooks.js';
 
 describeEngines('Conversations webhooks', (ctx) => {
-  let receiver: Receiver;
-  beforeEach(async () => {
-    receiver = await startReceiver();
-  });
-  afterEach(async () => {
-    await configureAccountWebhooks(ctx.server.parley.storage.db, ctx.server.accountSid, { filters: [] });
-    await receiver.close();
-  });
+  const receiver = receiverPerTest(ctx);
 
   it('delivers post-event webhooks signed exactly as Twilio signs them', async () => {
     const { client, parley, accountSid, authToken } = ctx.server;
