@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import { nextStamp } from '../routing/stamps.js';
 import type { Executor } from '../../storage/db.js';
 import type { TrReservationsTable } from '../../storage/schema-taskrouter.js';
@@ -25,9 +25,6 @@ export const reservationsStore = {
   /** Reservations holding capacity anywhere in the workspace. */
   load(db: Executor, accountSid: string, workspaceSid: string): Promise<ReservationRow[]> {
     return db.selectFrom('tr_reservations').selectAll().where('account_sid', '=', accountSid).where('workspace_sid', '=', workspaceSid).where('status', 'in', LOAD_STATUSES).execute();
-  },
-  async insert(db: Executor, row: Insertable<TrReservationsTable>): Promise<void> {
-    await db.insertInto('tr_reservations').values({ ...row, rseq: await nextStamp(db, row.workspace_sid) }).execute();
   },
   async setStatus(db: Executor, accountSid: string, workspaceSid: string, sid: string, status: string, now: number): Promise<void> {
     const rseq = await nextStamp(db, workspaceSid);

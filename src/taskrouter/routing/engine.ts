@@ -10,7 +10,7 @@ import { reservationsStore } from '../reservations/store.js';
 import { lockWorkspace } from './lock.js';
 import { loadSnapshot, refreshConfig, SnapshotCache } from './snapshot.js';
 import { planRouting, type MoveEvent, type RoutingPlan } from './matcher.js';
-import { ASSIGNMENT_CALLBACK_JOB, EVALUATE_JOB, Lifecycle, RESERVATION_TIMEOUT_JOB, routingActor, taskData, withOfferBatch } from './lifecycle.js';
+import { ASSIGNMENT_CALLBACK_JOB, EVALUATE_JOB, Lifecycle, RESERVATION_TIMEOUT_JOB, routingActor, taskData, OfferBatch } from './lifecycle.js';
 import type { Placement, Snapshot } from './model.js';
 
 /** A task created through the API, inserted by the next routing pass. */
@@ -185,7 +185,11 @@ export class RoutingEngine {
           for (const t of inserts) await this.lifecycle.taskEvent(tx, ws, { ...t.row, seq: 0, step_deadline: null } as TaskRow, 'task.created', t.actor, `Task ${t.row.sid} created`);
         }
         const snapshot = await loadSnapshot(tx, this.deps.cipher, ws, this.deps.clock.now(), cache);
-        if (snapshot.tasks.length > 0) await withOfferBatch(this.deps, tx, ws, () => this.apply(tx, ws, snapshot, planRouting(snapshot), cache));
+        if (snapshot.tasks.length > 0) {
+          const offers = new OfferBatch();
+          await this.apply(tx, ws, snapshot, planRouting(snapshot), cache, offers);
+          await offers.flush(this.deps, tx, ws);
+        }
         await this.armWake(tx, ws);
         return true;
       }),
@@ -213,7 +217,7 @@ export class RoutingEngine {
     else await this.deps.jobs.schedule(tx, { accountSid: ws.account_sid, kind: EVALUATE_JOB, dedupeKey: key, runAt: at, payload: { workspaceSid: ws.sid }, maxAttempts: 10 });
   }
 
-  private async apply(tx: Executor, ws: WorkspaceRow, s: Snapshot, plan: RoutingPlan, cache: SnapshotCache): Promise<void> {
+  private async apply(tx: Executor, ws: WorkspaceRow, s: Snapshot, plan: RoutingPlan, cache: SnapshotCache, offers: OfferBatch): Promise<void> {
     const now = s.now;
     // Everything the plan touches, read once.
     const taskSids = [...new Set([...plan.cancels.map((c) => c.taskSid), ...plan.moves.map((m) => m.taskSid), ...plan.reservations.map((r) => r.taskSid)])];
@@ -242,7 +246,7 @@ export class RoutingEngine {
       if (!task || !worker) continue;
       const workflow = task.workflow_sid ? workflows.get(task.workflow_sid) : undefined;
       const callback = workflow?.assignment_callback_url ? { url: workflow.assignment_callback_url, fallbackUrl: workflow.fallback_assignment_callback_url } : undefined;
-      await this.lifecycle.offer(tx, ws, task, worker, r.queueSid ? queues.get(r.queueSid) : undefined, workflow?.task_reservation_timeout ?? DEFAULT_RESERVATION_TIMEOUT_S, callback);
+      await this.lifecycle.offer(tx, ws, offers, task, worker, r.queueSid ? queues.get(r.queueSid) : undefined, workflow?.task_reservation_timeout ?? DEFAULT_RESERVATION_TIMEOUT_S, callback);
     }
   }
 

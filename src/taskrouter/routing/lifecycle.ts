@@ -21,43 +21,32 @@ export interface OfferCallback {
   fallbackUrl: string | null;
 }
 
-interface OfferBatch {
-  reservations: Array<Omit<ReservationRow, 'seq' | 'rseq'>>;
-  timers: Array<{ accountSid: string; kind: string; dedupeKey: string; runAt: number; payload: Record<string, unknown>; maxAttempts: number }>;
-  reservedTasks: string[];
-}
-
-/** Offers made inside a batch (a routing pass) are written together when it ends. */
-const offerBatches = new WeakMap<object, OfferBatch>();
-
 /**
- * Runs fn with offers held back, then writes them in a few statements: the
- * reservations (one routing stamp for all), the tasks they reserve, and their
- * timeout timers. Nothing in the pass reads reservations after offering.
+ * The offers of one routing pass, written together when the pass has planned
+ * them all: the reservations (one routing stamp for all), the tasks they
+ * reserve, and their timeout timers. Nothing in the pass reads reservations
+ * after offering.
  */
-export async function withOfferBatch<T>(deps: Pick<TaskRouterDeps, 'jobs' | 'clock'>, tx: Executor, ws: WorkspaceRow, fn: () => Promise<T>): Promise<T> {
-  const batch: OfferBatch = { reservations: [], timers: [], reservedTasks: [] };
-  offerBatches.set(tx, batch);
-  try {
-    const out = await fn();
-    if (batch.reservations.length > 0) {
-      const rseq = await nextStamp(tx, ws.sid);
-      for (let i = 0; i < batch.reservations.length; i += 100) {
-        await tx.insertInto('tr_reservations').values(batch.reservations.slice(i, i + 100).map((r) => ({ ...r, rseq }))).execute();
-      }
-      for (let i = 0; i < batch.reservedTasks.length; i += 500) {
-        await tx
-          .updateTable('tr_tasks')
-          .set((eb) => ({ assignment_status: 'reserved', assignment_counter: eb('assignment_counter', '+', 1), version: eb('version', '+', 1), date_updated: deps.clock.now() }))
-          .where('account_sid', '=', ws.account_sid)
-          .where('sid', 'in', batch.reservedTasks.slice(i, i + 500))
-          .execute();
-      }
-      await deps.jobs.scheduleMany(tx, batch.timers);
+export class OfferBatch {
+  readonly reservations: Array<Omit<ReservationRow, 'seq' | 'rseq'>> = [];
+  readonly timers: Array<{ accountSid: string; kind: string; dedupeKey: string; runAt: number; payload: Record<string, unknown>; maxAttempts: number }> = [];
+  readonly reservedTasks: string[] = [];
+
+  async flush(deps: Pick<TaskRouterDeps, 'jobs' | 'clock'>, tx: Executor, ws: WorkspaceRow): Promise<void> {
+    if (this.reservations.length === 0) return;
+    const rseq = await nextStamp(tx, ws.sid);
+    for (let i = 0; i < this.reservations.length; i += 100) {
+      await tx.insertInto('tr_reservations').values(this.reservations.slice(i, i + 100).map((r) => ({ ...r, rseq }))).execute();
     }
-    return out;
-  } finally {
-    offerBatches.delete(tx);
+    for (let i = 0; i < this.reservedTasks.length; i += 500) {
+      await tx
+        .updateTable('tr_tasks')
+        .set((eb) => ({ assignment_status: 'reserved', assignment_counter: eb('assignment_counter', '+', 1), version: eb('version', '+', 1), date_updated: deps.clock.now() }))
+        .where('account_sid', '=', ws.account_sid)
+        .where('sid', 'in', this.reservedTasks.slice(i, i + 500))
+        .execute();
+    }
+    await deps.jobs.scheduleMany(tx, this.timers);
   }
 }
 
@@ -77,6 +66,7 @@ export class Lifecycle {
   async offer(
     tx: Executor,
     ws: WorkspaceRow,
+    batch: OfferBatch,
     task: TaskRow,
     worker: WorkerRow,
     queue: { sid: string; friendly_name: string; reservation_activity_sid: string | null } | undefined,
@@ -102,21 +92,14 @@ export class Lifecycle {
     };
     const { seq: _seq, rseq: _rseq, ...insert } = row;
     const timer = { accountSid: ws.account_sid, kind: RESERVATION_TIMEOUT_JOB, dedupeKey: `tr-res:${sid}`, runAt: row.timeout_at!, payload: { workspaceSid: ws.sid, reservationSid: sid }, maxAttempts: 10 };
-    const batch = offerBatches.get(tx);
-    const reserves = task.assignment_status === 'pending';
-    if (reserves) {
+    // The task shows its new state to the rest of the pass; the batch writes it.
+    if (task.assignment_status === 'pending') {
       task.assignment_status = 'reserved';
       task.assignment_counter += 1;
+      batch.reservedTasks.push(task.sid);
     }
-    if (batch) {
-      batch.reservations.push(insert);
-      batch.timers.push(timer);
-      if (reserves) batch.reservedTasks.push(task.sid);
-    } else {
-      await reservationsStore.insert(tx, insert);
-      if (reserves) await tasksStore.update(tx, ws.account_sid, task.sid, { assignment_status: 'reserved', assignment_counter: task.assignment_counter, date_updated: now });
-      await this.deps.jobs.schedule(tx, timer);
-    }
+    batch.reservations.push(insert);
+    batch.timers.push(timer);
     await this.reservationEvent(tx, ws, row, task, worker, 'reservation.created', routingActor(task), `Reservation ${sid} created for Worker ${worker.friendly_name}`);
     if (callback) {
       const params = {
