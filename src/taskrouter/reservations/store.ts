@@ -22,10 +22,6 @@ export const reservationsStore = {
     if (statuses) q = q.where('status', 'in', statuses);
     return q.orderBy('seq').execute();
   },
-  /** Reservations holding capacity anywhere in the workspace. */
-  load(db: Executor, accountSid: string, workspaceSid: string): Promise<ReservationRow[]> {
-    return db.selectFrom('tr_reservations').selectAll().where('account_sid', '=', accountSid).where('workspace_sid', '=', workspaceSid).where('status', 'in', LOAD_STATUSES).execute();
-  },
   async setStatus(db: Executor, accountSid: string, workspaceSid: string, sid: string, status: string, now: number): Promise<void> {
     const rseq = await nextStamp(db, workspaceSid);
     await db

@@ -328,7 +328,7 @@ function snapshotTask(t: TaskRow, attributes: unknown, reservedWorkers: Set<stri
   };
 }
 
-export function placementOf(t: TaskRow): Placement | null {
+function placementOf(t: TaskRow): Placement | null {
   if (t.filter_index === null || t.step_index === null || t.task_queue_sid === null) return null;
   return { filterIndex: t.filter_index, stepIndex: t.step_index, queueSid: t.task_queue_sid, enteredAt: t.step_entered_at ?? t.date_created, checked: t.step_checked === 1 };
 }
