@@ -101,6 +101,7 @@ export async function createParley(config: Config, options: ParleyOptions = {}):
       await storage.db.selectFrom('settings').select('key').limit(1).execute();
     },
     bodyLimit: 20 * 1024 * 1024,
+    publicRoutes: [],
     products: [
       { label: 'api', register: (scope) => registerAccountRoutes(scope, accounts) },
       conversations.module(),

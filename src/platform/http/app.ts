@@ -26,6 +26,11 @@ export interface AppDeps {
   ready(): Promise<void>;
   /** Largest request body accepted, in bytes (media uploads are the biggest). */
   bodyLimit?: number;
+  /**
+   * Routes outside the products' Basic auth: they authenticate themselves
+   * (carrier webhooks by X-Twilio-Signature, the realtime socket by access token).
+   */
+  publicRoutes?: Array<(app: FastifyInstance) => Promise<void> | void>;
 }
 
 /** Builds the HTTP app without listening, so tests can inject or listen on an ephemeral port. */
@@ -97,6 +102,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     return deps.metrics.metrics();
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  for (const routes of deps.publicRoutes ?? []) await app.register(async (scope) => routes(scope));
 
   for (const product of deps.products) {
     await app.register(

@@ -18,7 +18,7 @@ declare module 'fastify' {
 }
 
 /** Products are mounted under the first label of their Twilio host. */
-export const PRODUCT_LABELS = ['conversations', 'flex-api', 'taskrouter', 'studio', 'api', 'mcs'] as const;
+export const PRODUCT_LABELS = ['conversations', 'flex-api', 'taskrouter', 'studio', 'api', 'mcs', 'parley'] as const;
 export type ProductLabel = (typeof PRODUCT_LABELS)[number];
 
 export const VIA_HOST = Symbol('parley.viaHost');
