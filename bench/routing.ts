@@ -8,12 +8,15 @@
  * create→offered and tasks routed per second, beside a raw baseline in the same
  * run: one indexed SQLite select of a free worker + one reservation insert.
  *
- *   npm run bench:routing -- [--shapes 1000x100,10000x1000] [--tasks 2000] [--concurrency 16] [--no-record]
+ *   npm run bench:routing -- [--shapes 1000x100,10000x1000] [--tasks 2000] [--concurrency 16] [--no-record] [--profile out.cpuprofile]
+ *
+ * --profile records a CPU profile of the routed phase only (not the set-up).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Session } from 'node:inspector/promises';
 import SQLite from 'better-sqlite3';
 import { parseConfig } from '../src/platform/config.js';
 import { createParley, type Parley } from '../src/server.js';
@@ -28,6 +31,7 @@ const shapes = arg('shapes', '1000x100,1000x1000,10000x100,10000x1000').split(',
 const taskCount = Number(arg('tasks', '2000'));
 const concurrency = Number(arg('concurrency', '16'));
 const record = !args.includes('--no-record');
+const profileOut = args.includes('--profile') ? arg('profile', 'routing.cpuprofile') : undefined;
 const here = path.dirname(new URL(import.meta.url).pathname);
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
@@ -56,6 +60,12 @@ async function runParley(workers: number, queues: number): Promise<{ p50: number
   const latencies: number[] = [];
   let next = 0;
   let routed = 0;
+  const profiler = profileOut ? new Session() : undefined;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -71,6 +81,11 @@ async function runParley(workers: number, queues: number): Promise<{ p50: number
     }),
   );
   const elapsedS = (performance.now() - started) / 1000;
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    fs.writeFileSync(profileOut!, JSON.stringify(profile));
+    profiler.disconnect();
+  }
   await parley.close();
   fs.rmSync(dir, { recursive: true, force: true });
   latencies.sort((a, b) => a - b);

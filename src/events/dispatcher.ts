@@ -44,7 +44,7 @@ export class Dispatcher {
       }
       const rows = await tx.selectFrom('outbox').selectAll().where('dispatched_at', 'is', null).orderBy('seq').limit(limit).execute();
       if (rows.length === 0) return [];
-      const decoded = rows.map((r) => this.outbox.decode(r));
+      const decoded = await this.outbox.decode(tx, rows);
       for (const event of decoded) for (const h of this.durable) await h(tx, event);
       await tx.updateTable('outbox').set({ dispatched_at: this.clock.now() }).where('seq', 'in', rows.map((r) => r.seq)).execute();
       return decoded;

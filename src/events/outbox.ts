@@ -10,7 +10,20 @@ export interface DomainEvent<T = Record<string, unknown>> {
   type: string;
   accountSid: string;
   data: T;
+  /**
+   * The event is already stored in full elsewhere (a TaskRouter event row): the
+   * outbox keeps only this reference, and the dispatcher loads `data` back through
+   * the resolver registered for the type's prefix. Saves a second encrypted copy
+   * of every routing event.
+   */
+  ref?: string;
 }
+
+/** Loads the data of referenced events, by reference, inside the dispatch transaction. */
+export type RefResolver = (tx: Executor, refs: string[]) => Promise<Map<string, Record<string, unknown>>>;
+
+/** Payloads of referenced events: never produced by the cipher (its output starts with `v1.`). */
+const REF_MARK = '@';
 
 export interface CommittedEvent<T = Record<string, unknown>> extends DomainEvent<T> {
   seq: number;
@@ -31,8 +44,15 @@ export class Outbox {
     const now = this.clock.now();
     await tx
       .insertInto('outbox')
-      .values(events.map((e) => ({ account_sid: e.accountSid, type: e.type, payload: this.cipher.encrypt(JSON.stringify(e.data)), created_at: now, dispatched_at: null })))
+      .values(events.map((e) => ({ account_sid: e.accountSid, type: e.type, payload: e.ref ? REF_MARK + e.ref : this.cipher.encrypt(JSON.stringify(e.data)), created_at: now, dispatched_at: null })))
       .execute();
+  }
+
+  private resolvers: Array<{ prefix: string; resolve: RefResolver }> = [];
+
+  /** Registers how events of types starting with `prefix` written by reference are loaded. */
+  resolveRefs(prefix: string, resolve: RefResolver): void {
+    this.resolvers.push({ prefix, resolve });
   }
 
   /** Call after the transaction that wrote events has committed. */
@@ -40,7 +60,26 @@ export class Outbox {
     this.onWrite();
   }
 
-  decode(row: { seq: number; account_sid: string; type: string; payload: string; created_at: number }): CommittedEvent {
-    return { seq: row.seq, accountSid: row.account_sid, type: row.type, data: JSON.parse(this.cipher.decrypt(row.payload)) as Record<string, unknown>, createdAt: row.created_at };
+  /** Decodes outbox rows into events, loading referenced ones (in batches per resolver). */
+  async decode(tx: Executor, rows: Array<{ seq: number; account_sid: string; type: string; payload: string; created_at: number }>): Promise<CommittedEvent[]> {
+    const events = rows.map((row) => ({
+      seq: row.seq,
+      accountSid: row.account_sid,
+      type: row.type,
+      data: row.payload.startsWith(REF_MARK) ? {} : (JSON.parse(this.cipher.decrypt(row.payload)) as Record<string, unknown>),
+      createdAt: row.created_at,
+      ref: row.payload.startsWith(REF_MARK) ? row.payload.slice(REF_MARK.length) : undefined,
+    }));
+    for (const { prefix, resolve } of this.resolvers) {
+      const wanted = events.filter((e) => e.ref !== undefined && e.type.startsWith(prefix));
+      if (wanted.length === 0) continue;
+      const found = await resolve(tx, wanted.map((e) => e.ref!));
+      for (const e of wanted) {
+        const data = found.get(e.ref!);
+        if (!data) throw new Error(`Outbox event ${e.seq} refers to ${e.ref}, which does not exist`);
+        e.data = data;
+      }
+    }
+    return events.map(({ ref: _ref, ...e }) => e);
   }
 }

@@ -58,6 +58,8 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
+  database.pragma('cache_size = -65536');
+  database.pragma('temp_store = memory');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   // Kysely's SQLite driver holds one connection behind a mutex, so a transaction
   // never interleaves with statements of a concurrent request.

@@ -106,6 +106,8 @@ export interface TrTasksTable extends InWorkspace {
   step_entered_at: number | null;
   step_checked: number;
   step_deadline: Generated<number | null>;
+  /** date_created + timeout: when a pending or reserved task's TTL ends. */
+  expires_at: number;
   assignment_counter: number;
   version: number;
 }

@@ -1,7 +1,7 @@
 import type { Insertable } from 'kysely';
 import type { Executor } from '../storage/db.js';
 import type { TrEventsTable } from '../storage/schema-taskrouter.js';
-import type { DomainEvent } from '../events/outbox.js';
+import type { DomainEvent, RefResolver } from '../events/outbox.js';
 import { newSid } from '../platform/sid.js';
 import type { Actor, TaskRouterDeps } from './deps.js';
 
@@ -96,11 +96,8 @@ export async function recordEvent(deps: Pick<TaskRouterDeps, 'cipher' | 'clock' 
     workflow_sid: e.workflowSid ?? null,
     task_channel: e.taskChannel ?? null,
   };
-  const outbox: DomainEvent = {
-    type: TASKROUTER_EVENT_PREFIX + e.type,
-    accountSid: e.accountSid,
-    data: { eventSid: sid, workspaceSid: e.workspaceSid, type: e.type, resourceType: e.resourceType, resourceSid: e.resourceSid, description: e.description, timestamp: now, data },
-  };
+  // The row holds everything: the outbox keeps a reference, resolved by eventRefs() on dispatch.
+  const outbox: DomainEvent = { type: TASKROUTER_EVENT_PREFIX + e.type, accountSid: e.accountSid, data: {}, ref: sid };
   const held = batches.get(tx);
   if (held) {
     held.push({ row, outbox });
@@ -109,4 +106,22 @@ export async function recordEvent(deps: Pick<TaskRouterDeps, 'cipher' | 'clock' 
   await tx.insertInto('tr_events').values(row).execute();
   await deps.outbox.write(tx, [outbox]);
   return sid;
+}
+
+/**
+ * Loads TaskRouter events written to the outbox by reference, in the shape its
+ * consumers read: `{eventSid, workspaceSid, type, resourceType, resourceSid,
+ * description, timestamp, data}` with `data` in the callback's parameter names.
+ */
+export function eventRefs(deps: Pick<TaskRouterDeps, 'cipher'>): RefResolver {
+  return async (tx, sids) => {
+    const out = new Map<string, Record<string, unknown>>();
+    for (let i = 0; i < sids.length; i += 500) {
+      const rows = await tx.selectFrom('tr_events').select(['sid', 'workspace_sid', 'event_type', 'resource_type', 'resource_sid', 'description', 'event_date', 'event_data']).where('sid', 'in', sids.slice(i, i + 500)).execute();
+      for (const r of rows) {
+        out.set(r.sid, { eventSid: r.sid, workspaceSid: r.workspace_sid, type: r.event_type, resourceType: r.resource_type, resourceSid: r.resource_sid, description: r.description, timestamp: Number(r.event_date), data: JSON.parse(deps.cipher.decrypt(r.event_data)) as Record<string, unknown> });
+      }
+    }
+    return out;
+  };
 }

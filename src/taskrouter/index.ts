@@ -28,6 +28,7 @@ import { registerEventRoutes } from './events-api/routes.js';
 import { StatisticsService } from './statistics/service.js';
 import { registerStatisticsRoutes } from './statistics/routes.js';
 import { eventCallbacks } from './callbacks.js';
+import { eventRefs, TASKROUTER_EVENT_PREFIX } from './events.js';
 
 /**
  * The TaskRouter product: its systems, wired once, and its HTTP module
@@ -71,6 +72,7 @@ export class TaskRouterProduct {
     this.onChanged((a, w) => this.engine.schedule(a, w));
     this.events = new EventsService(deps);
     this.statistics = new StatisticsService(deps);
+    deps.outbox.resolveRefs(TASKROUTER_EVENT_PREFIX, eventRefs(deps));
     dispatcher.onDurable(eventCallbacks(deps));
     this.workers.rejectPending = async (tx, ws, workerSid, actor) => {
       for (const r of await reservationsStore.ofWorker(tx, ws.account_sid, workerSid, ['pending'])) await this.lifecycle.reject(tx, ws, r, actor);

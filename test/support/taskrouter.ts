@@ -48,6 +48,7 @@ export async function insertTask(server: Server, t: { workspaceSid: string; sid:
       assignment_status: t.status ?? 'pending',
       priority: 0,
       timeout: 86400,
+      expires_at: now + 86400 * 1000,
       reason: null,
       virtual_start_time: now,
       task_queue_entered_date: null,

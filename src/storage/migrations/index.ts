@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Engine } from '../db.js';
 import * as m001 from './001-foundation.js';
 import * as m002 from './002-taskrouter.js';
+import * as m007 from './007-task-deadlines.js';
 
 export interface MigrationContext {
   // Migrations see an untyped database: the typed schema describes the end state.
@@ -18,4 +19,5 @@ export interface Migration {
 export const migrations: Migration[] = [
   { name: '001-foundation', up: m001.up },
   { name: '002-taskrouter', up: m002.up },
+  { name: '007-task-deadlines', up: m007.up },
 ];

@@ -203,15 +203,7 @@ export class RoutingEngine {
    * task (its TTL or its step's timeout), instead of one timer per task.
    */
   private async armWake(tx: Executor, ws: WorkspaceRow): Promise<void> {
-    const next = await tx
-      .selectFrom('tr_tasks')
-      .select((eb) => [eb.fn.min(eb('date_created', '+', eb('timeout', '*', 1000))).as('ttl'), eb.fn.min('step_deadline').as('step')])
-      .where('account_sid', '=', ws.account_sid)
-      .where('workspace_sid', '=', ws.sid)
-      .where('assignment_status', 'in', ['pending', 'reserved'])
-      .executeTakeFirst();
-    const due = [next?.ttl, next?.step].map((v) => (v === null || v === undefined ? Infinity : Number(v)));
-    const at = Math.min(...due);
+    const at = (await tasksStore.nextDeadline(tx, ws.account_sid, ws.sid)) ?? Infinity;
     const key = `tr-wake:${ws.sid}`;
     if (at === Infinity) await this.deps.jobs.cancel(tx, key);
     else await this.deps.jobs.schedule(tx, { accountSid: ws.account_sid, kind: EVALUATE_JOB, dedupeKey: key, runAt: at, payload: { workspaceSid: ws.sid }, maxAttempts: 10 });

@@ -217,6 +217,7 @@ function reserve(s: Indexed, task: SnapshotTask, p: Placement, workflow: Snapsho
     // Default order kept by the loader: the first eligible worker is the one.
     chosen = [];
     for (const sid of queue.ordered) {
+      if (!task.ignoreCapacity && s.busy?.(sid, task.channelSid)) continue;
       const w = s.byId(sid);
       if (w && eligible(s, task, w, queue, target)) {
         chosen = [w];

@@ -18,6 +18,12 @@ export interface Snapshot {
    * of queues with work waiting; without it the matcher indexes `workers`.
    */
   worker?: (sid: string) => SnapshotWorker | undefined;
+  /**
+   * Optional quick refusal, cheaper than making a worker's view: true when the
+   * worker certainly has no room on the channel (unavailable, channel off or at
+   * capacity before this pass's offers). Never true for a worker with room.
+   */
+  busy?: (sid: string, channelSid: string) => boolean;
   queues: Map<string, SnapshotQueue>;
   workflows: Map<string, SnapshotWorkflow>;
   /** Tasks that routing may still move: pending or reserved. */

@@ -177,12 +177,13 @@ export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: Work
   // The worker model is kept current on every pass, so the first task after a
   // quiet spell (or a burst of worker changes) finds it warm.
   await refreshModel(tx, cipher, workspace, cache);
-  const taskRows = await tasksStore.routable(tx, accountSid, ws, now);
+  await refreshConfig(tx, workspace, cache);
+  const multiOffer = cache.queueRows.filter((q) => q.max_reserved_workers > 1).map((q) => q.sid);
+  const taskRows = await tasksStore.routable(tx, accountSid, ws, now, multiOffer);
   // Nothing waits: nothing to route, nothing else to read.
   if (taskRows.length === 0) return { ...base, workers: [], queues: new Map(), workflows: new Map(), tasks: [], activities: new Map() };
 
   const activities = await activitiesStore.all(tx, accountSid, ws);
-  await refreshConfig(tx, workspace, cache);
   const { queueRows, workflowRows } = cache;
 
   const { pendingByTask, loadByWorkerChannel, loadByWorker } = cache;
@@ -306,7 +307,13 @@ export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: Work
     for (const sid of cache.taskAttributes.keys()) if (!live.has(sid)) cache.taskAttributes.delete(sid);
   }
 
-  return { ...base, workers: [], worker, queues, workflows, tasks, activities: new Map([...activities.values()].map((a) => [a.sid, a.available === 1])) };
+  const busy = (sid: string, channelSid: string): boolean => {
+    const row = cache.workers.get(sid);
+    const c = row?.channels.get(channelSid);
+    if (!row || row.available !== 1 || !c || !c.available || c.capacity <= 0) return true;
+    return base.multiTaskEnabled ? (loadByWorkerChannel.get(sid)?.get(channelSid) ?? 0) >= c.capacity : (loadByWorker.get(sid) ?? 0) > 0;
+  };
+  return { ...base, workers: [], worker, busy, queues, workflows, tasks, activities: new Map([...activities.values()].map((a) => [a.sid, a.available === 1])) };
 }
 
 function snapshotTask(t: TaskRow, attributes: unknown, reservedWorkers: Set<string>): SnapshotTask {

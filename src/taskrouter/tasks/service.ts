@@ -172,6 +172,7 @@ export class TasksService {
         assignment_status: 'pending',
         priority,
         timeout,
+        expires_at: now + timeout * 1000,
         reason: null,
         virtual_start_time: input.virtualStartTime ?? now,
         task_queue_entered_date: target?.startsWith('WQ') || input.taskQueueSid ? now : null,

@@ -46,26 +46,40 @@ export const tasksStore = {
    * could take another offer (a queue with MaxReservedWorkers above 1), whose
    * step timeout or TTL has come. A reserved task otherwise waits on its offer.
    */
-  routable(db: Executor, accountSid: string, workspaceSid: string, now: number): Promise<TaskRow[]> {
-    return db
-      .selectFrom('tr_tasks')
-      .selectAll()
-      .where('account_sid', '=', accountSid)
-      .where('workspace_sid', '=', workspaceSid)
-      .where((eb) =>
-        eb.or([
-          eb('assignment_status', '=', 'pending'),
-          eb.and([
-            eb('assignment_status', '=', 'reserved'),
-            eb.or([
-              eb('step_deadline', '<=', now),
-              eb(eb('date_created', '+', eb('timeout', '*', 1000)), '<=', now),
-              eb('task_queue_sid', 'in', eb.selectFrom('tr_task_queues').select('sid').where('workspace_sid', '=', workspaceSid).where('max_reserved_workers', '>', 1)),
-            ]),
-          ]),
-        ]),
-      )
-      .execute();
+  /**
+   * What a routing pass looks at: every pending task, and the reserved tasks that
+   * may move — their step timed out, their TTL ended, or their queue (one of
+   * `multiOfferQueues`) offers to several workers. Each arm is an index range, so reserved tasks waiting on
+   * their worker cost nothing.
+   */
+  routable(db: Executor, accountSid: string, workspaceSid: string, now: number, multiOfferQueues: string[]): Promise<TaskRow[]> {
+    const inWorkspace = (status: string) => db.selectFrom('tr_tasks').selectAll().where('account_sid', '=', accountSid).where('workspace_sid', '=', workspaceSid).where('assignment_status', '=', status);
+    const due = inWorkspace('pending')
+      .union(inWorkspace('reserved').where('step_deadline', '<=', now))
+      .union(inWorkspace('reserved').where('expires_at', '<=', now));
+    // Queues are few and known to the caller; each is one probe of the queue index.
+    return (multiOfferQueues.length > 0 ? due.union(inWorkspace('reserved').where('task_queue_sid', 'in', multiOfferQueues)) : due).execute();
+  },
+  /** The earliest TTL or step deadline of a pending or reserved task: four index probes. */
+  async nextDeadline(db: Executor, accountSid: string, workspaceSid: string): Promise<number | null> {
+    const first = (column: 'expires_at' | 'step_deadline', status: string) =>
+      db
+        .selectFrom('tr_tasks')
+        .select((eb) => eb.fn.min(column).as('v'))
+        .where('account_sid', '=', accountSid)
+        .where('workspace_sid', '=', workspaceSid)
+        .where('assignment_status', '=', status)
+        .where(column, 'is not', null);
+    const row = await db
+      .selectNoFrom((eb) => [
+        eb.selectFrom(first('expires_at', 'pending').as('a')).select('a.v').as('a'),
+        eb.selectFrom(first('expires_at', 'reserved').as('b')).select('b.v').as('b'),
+        eb.selectFrom(first('step_deadline', 'pending').as('c')).select('c.v').as('c'),
+        eb.selectFrom(first('step_deadline', 'reserved').as('d')).select('d.v').as('d'),
+      ])
+      .executeTakeFirst();
+    const due = Object.values(row ?? {}).filter((v) => v !== null && v !== undefined).map(Number);
+    return due.length > 0 ? Math.min(...due) : null;
   },
   async insert(db: Executor, row: Insertable<TrTasksTable>): Promise<void> {
     await db.insertInto('tr_tasks').values(row).execute();
