@@ -3,7 +3,9 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { createRequire } from 'node:module';
 import type { Database } from './schema.js';
+import { startCheckpointer } from './checkpointer.js';
 
 export type Engine = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -60,6 +62,10 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
   database.pragma('busy_timeout = 5000');
   database.pragma('cache_size = -65536');
   database.pragma('temp_store = memory');
+  // Checkpoints run off the event loop (see checkpointer.ts); the WAL still has a
+  // ceiling should the checkpointer fall far behind.
+  const checkpointer = file === ':memory:' ? undefined : startCheckpointer(file, createRequire(import.meta.url).resolve('better-sqlite3'));
+  if (checkpointer) database.pragma('wal_autocheckpoint = 20000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   // Kysely's SQLite driver holds one connection behind a mutex, so a transaction
   // never interleaves with statements of a concurrent request.
@@ -67,7 +73,10 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     db,
     engine: 'sqlite',
     transaction: (fn) => db.transaction().execute(fn),
-    close: () => db.destroy(),
+    close: async () => {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
   };
 }
 

@@ -1,0 +1,43 @@
+import { Worker } from 'node:worker_threads';
+
+/**
+ * Checkpoints the SQLite WAL from a worker thread with its own connection.
+ * SQLite's automatic checkpoint runs inside whichever commit crosses the
+ * threshold — on the event loop, copying megabytes and syncing the database
+ * file — so every thousandth page a request paid for everyone. A PASSIVE
+ * checkpoint from another connection never blocks the writer; when it has
+ * copied every frame, the writer's next commit starts the WAL over.
+ */
+const WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const SQLite = require(workerData.module);
+const db = new SQLite(workerData.file);
+db.pragma('busy_timeout = 1000');
+const checkpoint = () => {
+  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy: next time */ }
+};
+const timer = setInterval(checkpoint, workerData.everyMs);
+parentPort.on('message', () => {
+  clearInterval(timer);
+  checkpoint();
+  db.close();
+  parentPort.postMessage('closed');
+});
+`;
+
+export interface Checkpointer {
+  stop(): Promise<void>;
+}
+
+export function startCheckpointer(file: string, sqliteModule: string, everyMs = 200): Checkpointer {
+  const worker = new Worker(WORKER, { eval: true, workerData: { file, module: sqliteModule, everyMs } });
+  worker.unref();
+  return {
+    stop: () =>
+      new Promise<void>((resolve) => {
+        worker.once('message', () => void worker.terminate().then(() => resolve()));
+        worker.once('error', () => resolve());
+        worker.postMessage('stop');
+      }),
+  };
+}
