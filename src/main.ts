@@ -12,7 +12,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const parley = await createParley(config);
+  const parley = await createParley(config, { demoAgent: true });
   await parley.app.listen({ port: config.port, host: config.host });
   const origin = config.publicUrl ?? `http://localhost:${config.port}`;
   const lines = [

@@ -15,7 +15,12 @@ import { AccountsService, type Account } from './accounts/service.js';
 import { registerAccountRoutes } from './accounts/routes.js';
 import { ConversationsProduct } from './conversations/index.js';
 import { TaskRouterProduct } from './taskrouter/index.js';
+import { InteractionsProduct } from './interactions/index.js';
 import { mediaModule } from './media/routes.js';
+import { ChannelsProduct } from './channels/index.js';
+import { StudioProduct } from './studio/index.js';
+import { conversationsPort } from './studio/conversations-bridge.js';
+import { RealtimeProduct, DEFAULT_REALTIME_SETTINGS, type RealtimeSettings } from './realtime/index.js';
 
 export interface ParleyOptions {
   clock?: Clock;
@@ -28,6 +33,12 @@ export interface ParleyOptions {
   webhookMaxAttempts?: number;
   /** Start the background worker (tests may drive it by hand). */
   startWorker?: boolean;
+  /** Create the demo agent worker (`demo-agent`) in the main account's Flex workspace (npm start). */
+  demoAgent?: boolean;
+  /** How long the simulated carrier takes to report a message delivered (default 1 s). */
+  simulatorDeliveryMs?: number;
+  /** Realtime gateway overrides (tests: retention, catch-up bound, poll intervals). */
+  realtime?: Partial<RealtimeSettings>;
 }
 
 export interface Parley {
@@ -40,6 +51,10 @@ export interface Parley {
   accounts: AccountsService;
   conversations: ConversationsProduct;
   taskrouter: TaskRouterProduct;
+  interactions: InteractionsProduct;
+  channels: ChannelsProduct;
+  studio: StudioProduct;
+  realtime: RealtimeProduct;
   close(): Promise<void>;
 }
 
@@ -86,11 +101,42 @@ export async function createParley(config: Config, options: ParleyOptions = {}):
   accounts.onAccountCreated((sid) => conversations.provision(sid));
   let app: App | undefined;
   const taskrouter = new TaskRouterProduct({ storage, cipher, clock, outbox, jobs, webhooks }, dispatcher, (err) => app?.log.error({ err }, 'routing pass failed'));
+  const interactions = new InteractionsProduct({ storage, cipher, clock, outbox, jobs, webhooks }, { conversations, taskrouter }, dispatcher);
+  accounts.onAccountCreated((sid) => interactions.provision(sid));
+  // Studio ports: send-to-flex (Interactions) and send-message outside conversations (carrier channels) are wired here.
+  const studio = new StudioProduct({ storage, cipher, clock, outbox, jobs, webhooks }, dispatcher, conversationsPort(conversations), {
+    sendToFlex: (input) => interactions.interactions.sendToFlex(input),
+    sendMessage: (input) => channels.sendMessage(input),
+  });
+  const realtime = new RealtimeProduct(
+    { storage, cipher, clock, accounts, conversations, taskrouter, onError: (err) => app?.log.error({ err }, 'realtime gateway') },
+    dispatcher,
+    { ...DEFAULT_REALTIME_SETTINGS, retentionSeconds: config.realtimeRetentionSeconds, maxCatchUp: config.realtimeMaxCatchUp, redisUrl: config.redisUrl, ...options.realtime },
+  );
+  await realtime.start();
+
+  let mainAccountSid = '';
+  const channels = new ChannelsProduct(
+    {
+      storage, cipher, clock, outbox, jobs, webhooks,
+      authTokenFor: async (accountSid) => (await accounts.get(accountSid)).authToken,
+      mainAccountSid: () => mainAccountSid,
+      publicUrl: config.publicUrl,
+      twilioMessaging: config.twilioMessaging,
+      twilioApiUrl: config.twilioApiUrl,
+      ...(options.simulatorDeliveryMs !== undefined ? { simulatorDeliveryMs: options.simulatorDeliveryMs } : {}),
+    },
+    conversations,
+    dispatcher,
+  );
 
   const { account, generated } = await accounts.bootstrap({
     ...(config.accountSid ? { accountSid: config.accountSid } : {}),
     ...(config.authToken ? { authToken: config.authToken } : {}),
   });
+  mainAccountSid = account.sid;
+
+  if (options.demoAgent) await interactions.provisioning.ensureDemoAgent(account.sid);
 
   app = await buildApp({
     publicUrl: config.publicUrl,
@@ -101,12 +147,16 @@ export async function createParley(config: Config, options: ParleyOptions = {}):
       await storage.db.selectFrom('settings').select('key').limit(1).execute();
     },
     bodyLimit: 20 * 1024 * 1024,
-    publicRoutes: [],
+    publicRoutes: [realtime.routes(), channels.publicRoutes()],
     products: [
       { label: 'api', register: (scope) => registerAccountRoutes(scope, accounts) },
       conversations.module(),
       taskrouter.module(),
+      interactions.module(),
+      studio.module(),
       mediaModule(conversations.media, conversations.services),
+      channels.module(),
+      realtime.module(),
     ],
   });
   await app.ready();
@@ -122,9 +172,14 @@ export async function createParley(config: Config, options: ParleyOptions = {}):
     accounts,
     conversations,
     taskrouter,
+    interactions,
+    channels,
+    studio,
+    realtime,
     async close() {
       await worker!.stop();
       await taskrouter.engine.stop();
+      await realtime.close();
       await app.close();
       await storage.close();
     },

@@ -6,11 +6,16 @@ export interface ConversationsDeps extends ProductDeps {
   preWebhookTimeoutMs: number;
 }
 
+/**
+ * The `Source` of webhook events: API for REST calls, SDK for realtime clients,
+ * the channel name (SMS, WHATSAPP, …) for messages arriving from a customer's channel.
+ */
+export type EventSource = 'API' | 'SDK' | 'SMS' | 'WHATSAPP' | 'MESSENGER' | 'GBM' | 'RCS' | 'APPLE' | 'EMAIL';
+
 /** Who acts, and how: REST calls fire service-level webhooks only when asked to. */
 export interface ActionSource {
   accountSid: string;
-  /** API for REST calls, SDK for realtime clients. */
-  source: 'API' | 'SDK';
+  source: EventSource;
   /** X-Twilio-Webhook-Enabled: true on a REST call; always true for SDK actions. */
   webhooksEnabled: boolean;
   /** The chat identity acting (SDK actions only). */

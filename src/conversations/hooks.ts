@@ -1,7 +1,7 @@
 import type { Executor, Tx } from '../storage/db.js';
 import type { CommittedEvent } from '../events/outbox.js';
 import { Errors } from '../platform/errors.js';
-import type { ActionSource, ConversationsDeps } from './deps.js';
+import type { ActionSource, ConversationsDeps, EventSource } from './deps.js';
 
 /** Pre-action events: synchronous, may modify or reject (reference §2.8). */
 export const PRE_EVENTS = [
@@ -31,9 +31,11 @@ export interface ConversationEventData {
   event: PostEvent;
   serviceSid: string;
   conversationSid: string | null;
-  source: 'API' | 'SDK';
+  source: EventSource;
   clientIdentity?: string;
   webhooksEnabled: boolean;
+  /** A past event re-sent to one new destination (ReplayAfter): nothing else may react to it. */
+  replay?: boolean;
   /** Event-specific webhook parameters (without the common ones). */
   params: WebhookParams;
   /** Where the event goes, resolved when it happened. */
@@ -76,7 +78,7 @@ async function targetFor(db: Executor, accountSid: string, serviceSid: string): 
   return undefined;
 }
 
-function commonParams(accountSid: string, event: string, source: 'API' | 'SDK', clientIdentity: string | undefined): WebhookParams {
+function commonParams(accountSid: string, event: string, source: EventSource, clientIdentity: string | undefined): WebhookParams {
   return { AccountSid: accountSid, EventType: event, Source: source, ...(clientIdentity ? { ClientIdentity: clientIdentity } : {}) };
 }
 
@@ -158,7 +160,7 @@ export class ConversationHooks {
    * webhook): the same parameters as when it happened, nobody else notified.
    */
   async replay(tx: Executor, accountSid: string, data: Omit<ConversationEventData, 'webhooksEnabled' | 'deliveries'>, to: Delivery): Promise<void> {
-    const payload: ConversationEventData = { ...data, webhooksEnabled: false, deliveries: [to] };
+    const payload: ConversationEventData = { ...data, webhooksEnabled: false, deliveries: [to], replay: true };
     await this.deps.outbox.write(tx, [{ type: CONVERSATION_EVENT_PREFIX + data.event, accountSid, data: payload as unknown as Record<string, unknown> }]);
   }
 

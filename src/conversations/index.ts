@@ -26,6 +26,7 @@ import { ConfigurationService } from './configuration/service.js';
 import { registerConfigurationRoutes } from './configuration/routes.js';
 import { AddressesService } from './addresses/service.js';
 import { registerAddressRoutes } from './addresses/routes.js';
+import { InboundMessagesService } from './addresses/inbound.js';
 import { ScopedWebhooksService } from './webhooks/service.js';
 import { registerScopedWebhookRoutes } from './webhooks/routes.js';
 import { mirrored } from './scope.js';
@@ -46,6 +47,8 @@ export class ConversationsProduct {
   readonly bindings: BindingsService;
   readonly configuration: ConfigurationService;
   readonly addresses: AddressesService;
+  /** Messages arriving from customer channels (auto-creation); channel adapters call it. */
+  readonly inbound: InboundMessagesService;
   readonly scopedWebhooks: ScopedWebhooksService;
 
   constructor(readonly deps: ConversationsDeps, dispatcher: Dispatcher) {
@@ -63,6 +66,7 @@ export class ConversationsProduct {
     this.bindings = new BindingsService(deps);
     this.configuration = new ConfigurationService(deps, this.services);
     this.addresses = new AddressesService(deps, this.services);
+    this.inbound = new InboundMessagesService(deps, this.addresses, this.conversations, this.participants, this.messages);
     this.scopedWebhooks = new ScopedWebhooksService(deps, this.conversations, (tx, c, from, to) => this.messages.replayAdded(tx, c, from, to));
     dispatcher.onDurable((tx, event) => this.hooks.fanOut(tx, event));
   }

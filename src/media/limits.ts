@@ -7,7 +7,7 @@ import { Errors } from '../platform/errors.js';
 export const MEDIA_MAX_BYTES = 20 * 1024 * 1024;
 
 /** Types that SMS/MMS and WhatsApp carry (reference §6: JPG, PNG, MP3, AMR, MP4, PDF). */
-const CARRIER_TYPES = new Set(['image/jpeg', 'image/jpg', 'image/png', 'audio/mpeg', 'audio/mp3', 'audio/amr', 'video/mp4', 'application/pdf']);
+export const CARRIER_TYPES = new Set(['image/jpeg', 'image/jpg', 'image/png', 'audio/mpeg', 'audio/mp3', 'audio/amr', 'video/mp4', 'application/pdf']);
 const CARRIER_TYPES_TEXT = 'JPG, PNG, MP3, AMR, MP4, PDF';
 
 interface ChannelLimit {

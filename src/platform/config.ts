@@ -22,6 +22,18 @@ export interface Config {
   preWebhookTimeoutMs: number;
   /** Polling interval of the outbox dispatcher and job runner. */
   workerPollMs: number;
+  /**
+   * The Twilio Programmable Messaging account the main account's SMS/WhatsApp
+   * traffic goes through (accounts may set their own via /parley/v1/Channels);
+   * undefined: the built-in simulated carrier.
+   */
+  twilioMessaging: { accountSid: string; authToken: string } | undefined;
+  /** Base of the Messaging API (https://api.twilio.com, or a proxy / test double). */
+  twilioApiUrl: string;
+  /** How long realtime stream events stay replayable for reconnecting clients. */
+  realtimeRetentionSeconds: number;
+  /** The most events one resubscription replays; a client further behind is told to resync. */
+  realtimeMaxCatchUp: number;
 }
 
 export class ConfigError extends Error {}
@@ -75,6 +87,12 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
     throw new ConfigError(`REDIS_URL must be a redis:// URL, got "${redisUrl}"`);
   }
+  const twilioSid = optional(env, 'PARLEY_TWILIO_ACCOUNT_SID');
+  const twilioToken = optional(env, 'PARLEY_TWILIO_AUTH_TOKEN');
+  if (twilioSid !== undefined && !/^AC[0-9a-fA-F]{32}$/.test(twilioSid)) throw new ConfigError('PARLEY_TWILIO_ACCOUNT_SID must be "AC" followed by 32 hex digits');
+  if ((twilioSid === undefined) !== (twilioToken === undefined)) throw new ConfigError('PARLEY_TWILIO_ACCOUNT_SID and PARLEY_TWILIO_AUTH_TOKEN must be set together');
+  const twilioApiUrl = optional(env, 'PARLEY_TWILIO_API_URL') ?? 'https://api.twilio.com';
+  if (!/^https?:\/\/[^/]+/.test(twilioApiUrl)) throw new ConfigError(`PARLEY_TWILIO_API_URL must be an absolute http(s) URL, got "${twilioApiUrl}"`);
   return {
     port: int(env, 'PORT', 3000, 0, 65535),
     host: optional(env, 'HOST') ?? '0.0.0.0',
@@ -88,5 +106,9 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     logLevel: optional(env, 'LOG_LEVEL') ?? 'info',
     preWebhookTimeoutMs: int(env, 'PARLEY_PRE_WEBHOOK_TIMEOUT_MS', 5000, 100, 15000),
     workerPollMs: int(env, 'PARLEY_WORKER_POLL_MS', 250, 10, 60000),
+    twilioMessaging: twilioSid !== undefined && twilioToken !== undefined ? { accountSid: twilioSid, authToken: twilioToken } : undefined,
+    twilioApiUrl: twilioApiUrl.replace(/\/+$/, ''),
+    realtimeRetentionSeconds: int(env, 'PARLEY_REALTIME_RETENTION_SECONDS', 86400, 60, 30 * 86400),
+    realtimeMaxCatchUp: int(env, 'PARLEY_REALTIME_MAX_CATCHUP', 10000, 10, 1_000_000),
   };
 }

@@ -60,6 +60,27 @@ export const Errors = {
   /** TaskRouter: a name that must be unique is taken (Twilio's generic Conflict code). */
   taskRouterConflict: (message: string) => new TwilioError('conflict', 20409, message),
   internal: () => new TwilioError('internal', 20500, 'Internal Server Error'),
+  // Studio (81xxx)
+  flowValidationFailed: (errors: unknown[]) =>
+    new TwilioError('invalid', 81022, 'Flow definition validation failed', 400, { errors }),
+  executionActive: (contact: string) =>
+    new TwilioError('conflict', 20409, `Execution is already active for contact ${contact} on this Flow`),
+  // Access tokens (realtime gateway)
+  accessTokenInvalid: (why: string) => new TwilioError('unauthorized', 20101, `Invalid Access Token: ${why}`),
+  accessTokenIssuer: (why: string) => new TwilioError('unauthorized', 20103, `Invalid Access Token issuer/subject: ${why}`),
+  accessTokenExpired: () => new TwilioError('unauthorized', 20104, 'Access Token expired or expiration date invalid'),
+  accessTokenNotYetValid: () => new TwilioError('unauthorized', 20105, 'Access Token not yet valid'),
+  accessTokenGrants: (why: string) => new TwilioError('forbidden', 20106, `Invalid Access Token grants: ${why}`, 403),
+  accessTokenSignature: () => new TwilioError('unauthorized', 20107, 'Invalid Access Token signature'),
+  // Flex Interactions (453xx, 80xxx)
+  flexConversationClosed: (conversationSid: string) =>
+    new TwilioError('invalid', 45354, `Cannot create a Channel for a closed Conversation: ${conversationSid} is closed`),
+  flexParticipantInInteraction: (message: string) => new TwilioError('conflict', 80102, `Participant has already been added to Interaction: ${message}`),
+  flexChannelNotOpen: (channelSid: string, status: string) =>
+    new TwilioError('invalid', 80906, `Interaction Not Open: channel ${channelSid} is ${status}`),
+  // Channels (Parley's own admin API)
+  carrierAccountInUse: (carrierSid: string) =>
+    new TwilioError('conflict', 20409, `Carrier account ${carrierSid} is already configured for another Parley account`),
   // Conversations (50xxx)
   conversationUniqueNameExists: (uniqueName: string) =>
     new TwilioError('conflict', 50353, `Conversation with provided unique name already exists: ${uniqueName}`),

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { sha256Hex } from './crypto.js';
+import { safeEqual, sha256Hex } from './crypto.js';
 
 /**
  * X-Twilio-Signature exactly as Twilio computes it (reference §1.8): the full URL,
@@ -14,6 +14,32 @@ export function twilioSignature(authToken: string, url: string, params: Record<s
     for (const v of values) data += name + v;
   }
   return createHmac('sha1', authToken).update(Buffer.from(data, 'utf8')).digest('base64');
+}
+
+/**
+ * Checks an incoming X-Twilio-Signature (carrier webhooks) the way Twilio's own
+ * validators do: the URL as called, and with its default port removed or added,
+ * since proxies disagree on whether the port is part of it.
+ */
+export function validTwilioSignature(authToken: string, signature: string | undefined, url: string, params: Record<string, string | string[]>): boolean {
+  if (!signature) return false;
+  return urlVariants(url).some((candidate) => safeEqual(twilioSignature(authToken, candidate, params), signature));
+}
+
+function urlVariants(url: string): string[] {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return [url];
+  }
+  const defaultPort = u.protocol === 'https:' ? '443' : '80';
+  const withoutPort = new URL(url);
+  withoutPort.port = '';
+  // URL drops a default port on assignment, so the with-port form is spliced in by hand.
+  const bare = withoutPort.toString();
+  const withPort = `${u.protocol}//${u.username ? `${u.username}${u.password ? `:${u.password}` : ''}@` : ''}${u.hostname}:${u.port || defaultPort}${u.pathname}${u.search}`;
+  return [...new Set([url, bare, withPort])];
 }
 
 /** For JSON bodies: the URL carries bodySHA256 and the signature covers the URL alone. */

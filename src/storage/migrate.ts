@@ -24,6 +24,8 @@ async function migrateOnce(storage: Storage): Promise<void> {
   const migrator = new Migrator({
     db: storage.db,
     ...(schema ? { migrationTableSchema: schema } : {}),
+    // Modules add migrations independently; an existing database may meet an earlier-numbered one later.
+    allowUnorderedMigrations: true,
     provider: {
       async getMigrations() {
         const out: Record<string, KyselyMigration> = {};

@@ -1,5 +1,9 @@
 import type { Generated } from 'kysely';
 import type { TaskRouterTables } from './schema-taskrouter.js';
+import type { InteractionsTables } from './schema-interactions.js';
+import type { StudioTables } from './schema-studio.js';
+import type { RealtimeTables } from './schema-realtime.js';
+import type { ChannelTables } from './schema-channels.js';
 
 /**
  * The one schema shared by SQLite and PostgreSQL.
@@ -8,7 +12,7 @@ import type { TaskRouterTables } from './schema-taskrouter.js';
  * Columns marked (enc) hold AES-256-GCM ciphertext from platform/crypto.
  * Every tenant row carries account_sid and every query filters by it.
  */
-export interface Database extends TaskRouterTables {
+export interface Database extends TaskRouterTables, StudioTables, RealtimeTables, InteractionsTables, ChannelTables {
   settings: SettingsTable;
   accounts: AccountsTable;
   api_keys: ApiKeysTable;

@@ -181,6 +181,7 @@ describeEngines('TaskRouter configuration: workspaces, activities, task channels
     const other = ctx.server.clientFor(sub.sid, sub.authToken);
     expect(await twilioError(other.taskrouter.v1.workspaces(ws.sid).fetch())).toMatchObject({ status: 404, code: 20404 });
     expect(await twilioError(other.taskrouter.v1.workspaces(ws.sid).workers.create({ friendlyName: 'x' }))).toMatchObject({ status: 404, code: 20404 });
-    expect(await other.taskrouter.v1.workspaces.list()).toEqual([]);
+    // A subaccount sees only its own workspaces: the Flex one it was provisioned with.
+    expect((await other.taskrouter.v1.workspaces.list()).map((w) => w.friendlyName)).toEqual(['Flex Task Assignment']);
   });
 });

@@ -49,6 +49,8 @@ export interface PreparedConversation {
   messagingServiceSid: string | null;
   timerInactive: string | null;
   timerClosed: string | null;
+  /** Extra onConversationAdded parameters (an auto-created conversation's MessagingBinding.*). */
+  eventParams?: WebhookParams;
 }
 
 export class ConversationsService {
@@ -144,7 +146,7 @@ export class ConversationsService {
     await conversationsStore.insert(tx, insert);
     await this.armTimer(tx, values);
     const stored = (await conversationsStore.bySid(tx, actor.accountSid, sid))!;
-    await this.hooks.post(tx, actor, { event: 'onConversationAdded', serviceSid, conversationSid: sid, params: this.eventParams(stored, p.attributes) });
+    await this.hooks.post(tx, actor, { event: 'onConversationAdded', serviceSid, conversationSid: sid, params: { ...this.eventParams(stored, p.attributes), ...p.eventParams } });
     return stored;
   }
 

@@ -49,6 +49,22 @@ export interface DeliveryReport {
   status: DeliveryStatus;
   errorCode?: number | null;
   channelMessageSid?: string | null;
+  /**
+   * Carriers report out of order and more than once: with this set, a report that
+   * would move the receipt backwards (delivered after read) or repeats it changes
+   * nothing and emits no event.
+   */
+  advanceOnly?: boolean;
+}
+
+/** How far along a receipt is; terminal failures rank with delivered. */
+const PROGRESS: Record<DeliveryStatus, number> = { sent: 1, delivered: 2, failed: 2, undelivered: 2, read: 3 };
+
+/** Whether a report moves a receipt on (see DeliveryReport.advanceOnly). */
+export function advances(current: { status: string; error_code: number | null }, status: DeliveryStatus, errorCode: number | null): boolean {
+  const from = PROGRESS[current.status as DeliveryStatus] ?? 0;
+  if (PROGRESS[status] < from) return false;
+  return !(current.status === status && current.error_code === errorCode);
 }
 
 /** Delivery receipts: one per (message, non-chat participant), reported by channel adapters. */
@@ -90,6 +106,7 @@ export class DeliveryReceiptsService {
       }
       const now = clock.now();
       const existing = await receiptsStore.byParticipant(tx, accountSid, message.sid, report.participantSid);
+      if (existing && report.advanceOnly && !advances(existing, report.status, report.errorCode ?? null)) return existing;
       let sid: string;
       if (existing) {
         sid = existing.sid;

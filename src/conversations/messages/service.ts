@@ -29,6 +29,19 @@ export interface Message {
   delivery: DeliverySummary | null;
 }
 
+/**
+ * A message arriving from a customer's channel (SMS, WhatsApp…) rather than from
+ * an API caller: its author is the customer's participant, its media came from
+ * the channel (so the fan-out limits of §6 do not refuse it here; the outbound
+ * adapter applies them per recipient) and it may carry several files (MMS).
+ */
+export interface ChannelOrigin {
+  participantSid: string;
+  mediaSids: string[];
+  /** Runs inside the message's transaction (e.g. the adapter's de-duplication record). */
+  within?: (tx: Executor, message: MessageRow) => Promise<void>;
+}
+
 export interface MessageInput {
   author?: string;
   body?: string;
@@ -62,29 +75,31 @@ export class MessagesService {
     return (await this.decorate(accountSid, c.row.sid, rows)).map((m) => ({ ...m, seq: m.row.seq }));
   }
 
-  async create(actor: ActionSource, serviceSid: string, conversation: string, input: MessageInput): Promise<Message> {
+  async create(actor: ActionSource, serviceSid: string, conversation: string, input: MessageInput, origin?: ChannelOrigin): Promise<Message> {
     const { storage, clock, cipher } = this.deps;
     validateInput(input);
     const c = await this.conversations.get(actor.accountSid, serviceSid, conversation);
     if (c.row.state === 'closed') throw Errors.conversationClosed(c.row.sid);
     const conversationSid = c.row.sid;
-    const channels = await messagesStore.nonChatChannels(storage.db, actor.accountSid, conversationSid);
+    // Inbound channel messages were already accepted by their channel: only the chat limits apply.
+    const channels = origin ? [] : await messagesStore.nonChatChannels(storage.db, actor.accountSid, conversationSid);
     // A content template replaces body and media (Twilio ignores them when ContentSid is set).
     const templated = input.contentSid !== undefined;
     const body = templated ? undefined : input.body;
-    const mediaSid = templated ? undefined : input.mediaSid;
-    if (!body && !mediaSid && !templated) throw Errors.invalidParameter('A message needs a Body, a MediaSid or a ContentSid');
+    const mediaSids = templated ? [] : [...(input.mediaSid !== undefined ? [input.mediaSid] : []), ...(origin?.mediaSids ?? [])];
+    if (!body && mediaSids.length === 0 && !templated) throw Errors.invalidParameter('A message needs a Body, a MediaSid or a ContentSid');
     checkBody(body, channels);
-    const media = mediaSid !== undefined ? await this.media.describe(storage.db, actor.accountSid, serviceSid, mediaSid, channels) : undefined;
+    const media: MessageMedia[] = [];
+    for (const m of mediaSids) media.push(await this.media.describe(storage.db, actor.accountSid, serviceSid, m, channels));
     const author = input.author ?? 'system';
-    const authorParticipant = await authorParticipantSid(storage.db, actor.accountSid, conversationSid, author);
+    const authorParticipant = origin?.participantSid ?? (await authorParticipantSid(storage.db, actor.accountSid, conversationSid, author));
     const pre = await this.hooks.pre(actor, serviceSid, 'onMessageAdd', {
       ConversationSid: conversationSid,
       Body: body,
       Author: author,
       ParticipantSid: authorParticipant ?? undefined,
       Attributes: input.attributes ?? '{}',
-      Media: media ? mediaParam([media]) : undefined,
+      Media: media.length > 0 ? mediaParam(media) : undefined,
     });
     const final = applyPre(pre, { body, author, attributes: input.attributes ?? '{}' });
     checkBody(final.body, channels);
@@ -96,7 +111,8 @@ export class MessagesService {
       if (!current) throw Errors.notFound(`/Conversations/${conversation}`);
       const index = current.last_message_index;
       await this.conversations.touch(tx, actor, current);
-      const attached = mediaSid !== undefined ? await this.media.attach(tx, actor.accountSid, serviceSid, mediaSid, sid, channels) : undefined;
+      const attached: MessageMedia[] = [];
+      for (const m of mediaSids) attached.push(await this.media.attach(tx, actor.accountSid, serviceSid, m, sid, channels));
       const created = input.dateCreated ?? clock.now();
       const stored = await messagesStore.insert(tx, {
         sid,
@@ -107,8 +123,8 @@ export class MessagesService {
         author: final.author,
         body: final.body !== undefined && final.body !== '' ? cipher.encrypt(final.body) : null,
         attributes: cipher.encrypt(final.attributes),
-        participant_sid: final.author === author ? authorParticipant : await authorParticipantSid(tx, actor.accountSid, conversationSid, final.author),
-        media: attached ? JSON.stringify([attached]) : null,
+        participant_sid: final.author === author || origin ? authorParticipant : await authorParticipantSid(tx, actor.accountSid, conversationSid, final.author),
+        media: attached.length > 0 ? JSON.stringify(attached) : null,
         subject: input.subject !== undefined ? cipher.encrypt(input.subject) : null,
         content_sid: input.contentSid ?? null,
         content_variables: templated && input.contentVariables !== undefined ? cipher.encrypt(input.contentVariables) : null,
@@ -116,11 +132,13 @@ export class MessagesService {
         date_updated: input.dateUpdated ?? null,
       });
       await this.hooks.post(tx, actor, { event: 'onMessageAdded', serviceSid, conversationSid, params: this.eventParams(stored, current, final.body ?? null, final.attributes) });
+      await origin?.within?.(tx, stored);
       return stored;
     });
     this.deps.outbox.committed();
     // A new message has no receipts yet: its summary is all-none where a carrier is involved.
-    return { ...this.decode(row), delivery: channels.length > 0 ? summarize({}) : null };
+    const carrier = origin ? true : channels.length > 0;
+    return { ...this.decode(row), delivery: carrier ? summarize({}) : null };
   }
 
   async update(actor: ActionSource, serviceSid: string, conversation: string, sid: string, input: MessageInput): Promise<Message> {

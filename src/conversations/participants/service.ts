@@ -220,8 +220,11 @@ export class ParticipantsService {
     });
   }
 
-  /** Adds one validated participant to a conversation inside the caller's transaction. */
-  private async insert(tx: Executor, actor: ActionSource, conv: ConversationRow, input: ParticipantInput): Promise<ParticipantRow> {
+  /**
+   * Adds one validated participant to a conversation inside the caller's
+   * transaction (no pre-action webhook: callers run it, or act for a channel).
+   */
+  async insert(tx: Executor, actor: ActionSource, conv: ConversationRow, input: ParticipantInput): Promise<ParticipantRow> {
     const { accountSid } = actor;
     if (conv.state === 'closed') throw Errors.conversationClosed(conv.sid);
     const type = validateBinding(input);

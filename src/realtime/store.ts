@@ -1,0 +1,137 @@
+import { sql, type Selectable } from 'kysely';
+import type { Executor } from '../storage/db.js';
+import type { RtClientOpsTable, RtStreamEventsTable } from '../storage/schema-realtime.js';
+
+export type StreamEventRow = Selectable<RtStreamEventsTable>;
+export type ClientOpRow = Selectable<RtClientOpsTable>;
+
+/** Queries of the realtime gateway. Every one is scoped by account SID (settings are global). */
+export const realtimeStore = {
+  async getSetting(db: Executor, key: string): Promise<string | undefined> {
+    return (await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst())?.value;
+  },
+
+  /** Sets `key` to `next` only if it still holds `expected` (absent when undefined); true when it did. */
+  async swapSetting(db: Executor, key: string, expected: string | undefined, next: string): Promise<boolean> {
+    if (expected === undefined) {
+      const r = await db.insertInto('settings').values({ key, value: next }).onConflict((oc) => oc.column('key').doNothing()).executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+    }
+    const r = await db.updateTable('settings').set({ value: next }).where('key', '=', key).where('value', '=', expected).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  },
+
+  /** Issues the stream's next sequence number (one upsert; the row lock serializes writers). */
+  async nextSeq(tx: Executor, accountSid: string, stream: string): Promise<number> {
+    const row = await tx
+      .insertInto('rt_streams')
+      .values({ account_sid: accountSid, stream, last_seq: 1 })
+      .onConflict((oc) => oc.columns(['account_sid', 'stream']).doUpdateSet({ last_seq: sql<number>`rt_streams.last_seq + 1` }))
+      .returning('last_seq')
+      .executeTakeFirstOrThrow();
+    return Number(row.last_seq);
+  },
+
+  async appendEvent(tx: Executor, row: StreamEventRow): Promise<void> {
+    await tx.insertInto('rt_stream_events').values(row).execute();
+  },
+
+  async head(db: Executor, accountSid: string, stream: string): Promise<number> {
+    const row = await db.selectFrom('rt_streams').select('last_seq').where('account_sid', '=', accountSid).where('stream', '=', stream).executeTakeFirst();
+    return row ? Number(row.last_seq) : 0;
+  },
+
+  async heads(db: Executor, accountSid: string, streams: string[]): Promise<Array<{ stream: string; last_seq: number }>> {
+    if (streams.length === 0) return [];
+    return db.selectFrom('rt_streams').select(['stream', 'last_seq']).where('account_sid', '=', accountSid).where('stream', 'in', streams).execute();
+  },
+
+  /** Events of a stream after `afterSeq`, oldest first. */
+  read(db: Executor, accountSid: string, stream: string, afterSeq: number, limit: number): Promise<StreamEventRow[]> {
+    return db
+      .selectFrom('rt_stream_events')
+      .selectAll()
+      .where('account_sid', '=', accountSid)
+      .where('stream', '=', stream)
+      .where('seq', '>', afterSeq)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+  },
+
+  /** Retention: drops log entries and remembered client operations older than the cutoff (every account). */
+  async prune(db: Executor, cutoff: number): Promise<number> {
+    const events = await db.deleteFrom('rt_stream_events').where('created_at', '<', cutoff).executeTakeFirst();
+    await db.deleteFrom('rt_client_ops').where('created_at', '<', cutoff).execute();
+    return Number(events.numDeletedRows);
+  },
+
+  async claimOp(db: Executor, row: ClientOpRow): Promise<boolean> {
+    const r = await db
+      .insertInto('rt_client_ops')
+      .values(row)
+      .onConflict((oc) => oc.columns(['account_sid', 'identity', 'client_id']).doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+  },
+
+  findOp(db: Executor, accountSid: string, identity: string, clientId: string): Promise<ClientOpRow | undefined> {
+    return db.selectFrom('rt_client_ops').selectAll().where('account_sid', '=', accountSid).where('identity', '=', identity).where('client_id', '=', clientId).executeTakeFirst();
+  },
+
+  /** Takes over an abandoned pending claim; true when this caller won it. */
+  async retakeOp(db: Executor, op: ClientOpRow, now: number): Promise<boolean> {
+    const r = await db
+      .updateTable('rt_client_ops')
+      .set({ updated_at: now })
+      .where('account_sid', '=', op.account_sid)
+      .where('identity', '=', op.identity)
+      .where('client_id', '=', op.client_id)
+      .where('status', '=', 'pending')
+      .where('updated_at', '=', op.updated_at)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  },
+
+  async finishOp(db: Executor, accountSid: string, identity: string, clientId: string, result: string, now: number): Promise<void> {
+    await db
+      .updateTable('rt_client_ops')
+      .set({ status: 'done', result, updated_at: now })
+      .where('account_sid', '=', accountSid)
+      .where('identity', '=', identity)
+      .where('client_id', '=', clientId)
+      .execute();
+  },
+
+  async releaseOp(db: Executor, accountSid: string, identity: string, clientId: string): Promise<void> {
+    await db.deleteFrom('rt_client_ops').where('account_sid', '=', accountSid).where('identity', '=', identity).where('client_id', '=', clientId).where('status', '=', 'pending').execute();
+  },
+
+  conversation(db: Executor, accountSid: string, sid: string) {
+    return db.selectFrom('conv_conversations').select(['sid', 'service_sid', 'state']).where('account_sid', '=', accountSid).where('sid', '=', sid).executeTakeFirst();
+  },
+
+  participant(db: Executor, accountSid: string, conversationSid: string, identity: string) {
+    return db.selectFrom('conv_participants').select(['sid']).where('account_sid', '=', accountSid).where('conversation_sid', '=', conversationSid).where('identity', '=', identity).executeTakeFirst();
+  },
+
+  worker(db: Executor, accountSid: string, sid: string) {
+    return db.selectFrom('tr_workers').select(['sid', 'workspace_sid']).where('account_sid', '=', accountSid).where('sid', '=', sid).executeTakeFirst();
+  },
+
+  workspace(db: Executor, accountSid: string, sid: string) {
+    return db.selectFrom('tr_workspaces').select(['sid']).where('account_sid', '=', accountSid).where('sid', '=', sid).executeTakeFirst();
+  },
+
+  /** Workers holding (or having completed) a reservation of a task: they hear of its updates. */
+  async taskWorkers(db: Executor, accountSid: string, taskSid: string): Promise<string[]> {
+    const rows = await db
+      .selectFrom('tr_reservations')
+      .select('worker_sid')
+      .where('account_sid', '=', accountSid)
+      .where('task_sid', '=', taskSid)
+      .where('status', 'in', ['pending', 'accepted', 'wrapping', 'completed'])
+      .execute();
+    return [...new Set(rows.map((r) => r.worker_sid))];
+  },
+};
