@@ -17,6 +17,7 @@ import { ConversationsProduct } from './conversations/index.js';
 import { TaskRouterProduct } from './taskrouter/index.js';
 import { InteractionsProduct } from './interactions/index.js';
 import { mediaModule } from './media/routes.js';
+import { webRoutes } from './web/static.js';
 import { ChannelsProduct } from './channels/index.js';
 import { StudioProduct } from './studio/index.js';
 import { conversationsPort } from './studio/conversations-bridge.js';
@@ -147,7 +148,7 @@ export async function createParley(config: Config, options: ParleyOptions = {}):
       await storage.db.selectFrom('settings').select('key').limit(1).execute();
     },
     bodyLimit: 20 * 1024 * 1024,
-    publicRoutes: [realtime.routes(), channels.publicRoutes()],
+    publicRoutes: [realtime.routes(), channels.publicRoutes(), webRoutes()],
     products: [
       { label: 'api', register: (scope) => registerAccountRoutes(scope, accounts) },
       conversations.module(),

@@ -1,0 +1,2 @@
+// The embeddable web chat widget (built to /widget/widget.js). Under construction.
+export {};
