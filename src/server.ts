@@ -18,6 +18,7 @@ import { TaskRouterProduct } from './taskrouter/index.js';
 import { InteractionsProduct } from './interactions/index.js';
 import { mediaModule } from './media/routes.js';
 import { webRoutes } from './web/static.js';
+import { AccountSetup } from './provisioning.js';
 import { ChannelsProduct } from './channels/index.js';
 import { StudioProduct } from './studio/index.js';
 import { conversationsPort } from './studio/conversations-bridge.js';
@@ -109,6 +110,8 @@ export async function createParley(config: Config, options: ParleyOptions = {}):
     sendToFlex: (input) => interactions.interactions.sendToFlex(input),
     sendMessage: (input) => channels.sendMessage(input),
   });
+  const setup = new AccountSetup(storage, conversations, interactions, studio);
+  accounts.onAccountCreated((sid) => setup.provision(sid).then(() => undefined));
   const realtime = new RealtimeProduct(
     { storage, cipher, clock, accounts, conversations, taskrouter, onError: (err) => app?.log.error({ err }, 'realtime gateway') },
     dispatcher,
@@ -137,7 +140,10 @@ export async function createParley(config: Config, options: ParleyOptions = {}):
   });
   mainAccountSid = account.sid;
 
-  if (options.demoAgent) await interactions.provisioning.ensureDemoAgent(account.sid);
+  if (options.demoAgent) {
+    await interactions.provisioning.ensureDemoAgent(account.sid);
+    await setup.demoNumbers(account.sid);
+  }
 
   app = await buildApp({
     publicUrl: config.publicUrl,

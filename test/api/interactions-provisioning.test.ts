@@ -28,7 +28,12 @@ describeEngines('Flex defaults and Send to Flex', (ctx) => {
     expect(main.queues.map((q) => [q.friendlyName, q.targetWorkers])).toEqual([['Everyone', '1==1']]);
     expect(main.workflows.map((w) => w.friendlyName)).toEqual(['Assign to Anyone']);
     expect(JSON.parse(main.workflows[0]!.configuration).task_routing.default_filter).toEqual({ queue: main.queues[0]!.sid });
-    expect(main.addresses.map((a) => [a.address, a.autoCreation.enabled, a.autoCreation.type])).toEqual([['parley-webchat', true, 'default']]);
+    // The web chat reaches an agent out of the box: its address runs the published "Messaging Flow", which sends to Flex.
+    const flows = await s.client.studio.v2.flows.list();
+    expect(flows.map((f) => [f.friendlyName, f.status, f.valid])).toEqual([['Messaging Flow', 'published', true]]);
+    expect(main.addresses.map((a) => [a.address, a.autoCreation.enabled, a.autoCreation.type, a.autoCreation.studio_flow_sid])).toEqual([['parley-webchat', true, 'studio', flows[0]!.sid]]);
+    const sendToFlex = (flows[0]!.definition as { states: Array<{ type: string; properties: { workflow?: string } }> }).states.find((st) => st.type === 'send-to-flex');
+    expect(sendToFlex?.properties.workflow).toBe(main.workflows[0]!.sid);
 
     const sub = await s.client.api.v2010.accounts.create({ friendlyName: 'tenant' });
     const subClient = s.clientFor(sub.sid, sub.authToken);
@@ -44,6 +49,7 @@ describeEngines('Flex defaults and Send to Flex', (ctx) => {
     expect(again.queues.map((q) => q.sid)).toEqual(main.queues.map((q) => q.sid));
     expect(again.workflows.map((w) => w.sid)).toEqual(main.workflows.map((w) => w.sid));
     expect(again.addresses.map((a) => a.sid)).toEqual(main.addresses.map((a) => a.sid));
+    expect((await s.client.studio.v2.flows.list()).map((f) => f.sid)).toEqual(flows.map((f) => f.sid));
     expect((await s.client.taskrouter.v1.workspaces.list()).filter((w) => w.friendlyName === 'Flex Task Assignment').length).toBe(1);
     expect((await flexDefaults(s.clientFor(sub.sid, sub.authToken))).workspaces.map((w) => w.sid)).toEqual(tenant.workspaces.map((w) => w.sid));
   });
