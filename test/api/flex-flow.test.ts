@@ -99,8 +99,12 @@ describeEngines('Flex Conversations end to end', (ctx) => {
     const [sent] = await carrier.waitForRequests(carrier.requests.filter((r) => r.params.To === customer).length + 1).then((all) => all.filter((r) => r.params.To === customer));
     expect(sent!.params).toMatchObject({ From: number, To: customer, Body: 'Sorry! Let me check.' });
     expect((await status(sent!.sid!, 'delivered')).status).toBe(200);
-    await settleAll(s);
-    const receipts = await client.conversations.v1.conversations(conversationSid!).messages(reply.sid).deliveryReceipts.list();
+    // (A callback that outruns the send job's own write is applied by a retry job a moment later.)
+    const receipts = await eventually(async () => {
+      await settleAll(s);
+      const list = await client.conversations.v1.conversations(conversationSid!).messages(reply.sid).deliveryReceipts.list();
+      return list[0]?.status === 'delivered' && list;
+    });
     expect(receipts.map((r) => [r.status, r.channelMessageSid])).toEqual([['delivered', sent!.sid]]);
     expect((await client.conversations.v1.conversations(conversationSid!).messages(reply.sid).fetch()).delivery).toMatchObject({ total: 1, delivered: 'all' });
 

@@ -14,7 +14,9 @@ describeEngines('Flex WebChats (v2)', (ctx) => {
     const members = await s.client.conversations.v1.conversations(chat.conversationSid).participants.list();
     expect(members.map((m) => [m.identity, m.messagingBinding])).toEqual([[chat.identity, null]]);
     expect((await s.client.conversations.v1.users(chat.identity).fetch()).friendlyName).toBe('Ada');
-    expect(await s.client.conversations.v1.conversations(chat.conversationSid).webhooks.list()).toEqual([]);
+    // The provisioned chat address runs the account's Messaging Flow: the conversation gets its studio webhook.
+    const [messagingFlow] = (await s.client.studio.v2.flows.list()).filter((f) => f.friendlyName === 'Messaging Flow');
+    expect((await s.client.conversations.v1.conversations(chat.conversationSid).webhooks.list()).map((h) => [h.target, h.configuration.flowSid ?? h.configuration.flow_sid])).toEqual([['studio', messagingFlow!.sid]]);
 
     const raw = await s.http('POST', '/flex-api/v2/WebChats', { AddressSid: address.sid, Identity: 'returning-guest' }, { 'Ui-Version': '2.8.0' });
     expect(raw.status).toBe(201);
