@@ -16,21 +16,9 @@ export interface CreateInteractionInput {
   webhookTtid?: string;
 }
 
-/** What Studio's Send to Flex widget hands over (the Studio product calls this through a port). */
-export interface SendToFlexInput {
-  accountSid: string;
-  conversationSid?: string;
-  flowSid: string;
-  executionSid: string;
-  workflowSid: string;
-  /** TC sid or unique name. */
-  taskChannel: string;
-  attributes: Record<string, unknown>;
-  priority?: number;
-  timeout?: number;
-  from?: string;
-  to?: string;
-}
+/** What Studio's Send to Flex widget hands over: the port's contract is Studio's (src/studio/ports.ts). */
+export type { SendToFlexInput } from '../studio/ports.js';
+import type { SendToFlexInput } from '../studio/ports.js';
 
 /** The conversation a new channel binds to, and its customer. */
 interface Bound {
