@@ -214,7 +214,9 @@ export class RoutingEngine {
     // Everything the plan touches, read once.
     const taskSids = [...new Set([...plan.cancels.map((c) => c.taskSid), ...plan.moves.map((m) => m.taskSid), ...plan.reservations.map((r) => r.taskSid)])];
     const workerSids = [...new Set(plan.reservations.map((r) => r.workerSid))];
-    const tasks = new Map((await inChunks(taskSids, (sids) => tx.selectFrom('tr_tasks').selectAll().where('account_sid', '=', ws.account_sid).where('sid', 'in', sids).execute())).map((t) => [t.sid, t]));
+    const tasks = new Map(taskSids.flatMap((sid) => (cache.taskRows.has(sid) ? [[sid, cache.taskRows.get(sid)!] as const] : [])));
+    const unread = taskSids.filter((sid) => !tasks.has(sid));
+    for (const t of await inChunks(unread, (sids) => tx.selectFrom('tr_tasks').selectAll().where('account_sid', '=', ws.account_sid).where('sid', 'in', sids).execute())) tasks.set(t.sid, t);
     const workers = new Map((await inChunks(workerSids, (sids) => tx.selectFrom('tr_workers').selectAll().where('account_sid', '=', ws.account_sid).where('sid', 'in', sids).execute())).map((w) => [w.sid, w]));
     const queues = new Map(cache.queueRows.map((q) => [q.sid, q]));
     const workflows = new Map(cache.workflowRows.map((w) => [w.sid, w]));

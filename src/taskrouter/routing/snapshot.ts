@@ -77,6 +77,8 @@ export class SnapshotCache {
   /** Queue SID → compiled TargetWorkers and its member set, kept current worker by worker. */
   readonly queues = new Map<string, { key: string; matches: (w: WorkerFacts) => boolean; members: Set<string> | null; ordered: string[] | null }>();
   readonly workflows = new Map<string, { key: string; compiled: SnapshotWorkflow }>();
+  /** The task rows the current pass's snapshot was made of (read in its transaction): applying the plan needs no second read. */
+  taskRows = new Map<string, TaskRow>();
 }
 
 const IN_CHUNK = 500;
@@ -180,6 +182,7 @@ export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: Work
   await refreshConfig(tx, workspace, cache);
   const multiOffer = cache.queueRows.filter((q) => q.max_reserved_workers > 1).map((q) => q.sid);
   const taskRows = await tasksStore.routable(tx, accountSid, ws, now, multiOffer);
+  cache.taskRows = new Map(taskRows.map((t) => [t.sid, t]));
   // Nothing waits: nothing to route, nothing else to read.
   if (taskRows.length === 0) return { ...base, workers: [], queues: new Map(), workflows: new Map(), tasks: [], activities: new Map() };
 
