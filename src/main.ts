@@ -1,5 +1,6 @@
 import { parseConfig, ConfigError } from './platform/config.js';
 import { createParley } from './server.js';
+import { DEMO_PASSWORD } from './agents/index.js';
 
 async function main(): Promise<void> {
   let config;
@@ -22,6 +23,9 @@ async function main(): Promise<void> {
     `  account SID: ${parley.account.sid}`,
     parley.generatedCredentials || !config.authToken ? `  auth token:  ${parley.account.authToken}` : '  auth token:  (from PARLEY_AUTH_TOKEN)',
     `  try: curl -u ${parley.account.sid}:<auth token> ${origin}/conversations/v1/Conversations`,
+    ...(parley.demoAgents.length > 0
+      ? [`  agent desktop: ${origin}/agent/  (${parley.demoAgents.map((a) => `${a.username} / ${DEMO_PASSWORD}`).join(', ')}; customer simulator: ${origin}/agent/simulator.html)`]
+      : []),
     '',
   ];
   process.stdout.write(lines.join('\n') + '\n');

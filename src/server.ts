@@ -21,7 +21,10 @@ import { webRoutes } from './web/static.js';
 import { AccountSetup } from './provisioning.js';
 import { ChannelsProduct } from './channels/index.js';
 import { StudioProduct } from './studio/index.js';
+import { AgentsProduct } from './agents/index.js';
+import { SupervisionProduct } from './supervision/index.js';
 import { conversationsPort } from './studio/conversations-bridge.js';
+import { WebChatProduct } from './webchat/index.js';
 import { RealtimeProduct, DEFAULT_REALTIME_SETTINGS, type RealtimeSettings } from './realtime/index.js';
 
 export interface ParleyOptions {
@@ -57,6 +60,10 @@ export interface Parley {
   channels: ChannelsProduct;
   studio: StudioProduct;
   realtime: RealtimeProduct;
+  webchat: WebChatProduct;
+  agents: AgentsProduct;
+  /** `npm start`'s demo agent accounts (username, role), when ParleyOptions.demoAgent. */
+  demoAgents: Array<{ username: string; role: string }>;
   close(): Promise<void>;
 }
 
@@ -139,9 +146,19 @@ export async function createParley(config: Config, options: ParleyOptions = {}):
     ...(config.authToken ? { authToken: config.authToken } : {}),
   });
   mainAccountSid = account.sid;
+  const webchat = new WebChatProduct({ storage, cipher, clock, accounts, conversations, taskrouter, interactions, realtime, publicUrl: config.publicUrl, mainAccountSid: () => mainAccountSid });
 
+  const agents = new AgentsProduct({
+    storage, cipher, clock, conversations, taskrouter, interactions,
+    tokens: realtime.tokenService,
+    flexDefaults: (sid) => interactions.provisioning.defaults(sid),
+    publicUrl: config.publicUrl,
+    mainAccountSid: () => mainAccountSid,
+  });
+  const supervision = new SupervisionProduct({ storage, cipher, clock, outbox, media: conversations.media, stats: realtime.stats, identity: agents.identity });
+  let demoAgents: Array<{ username: string; role: string }> = [];
   if (options.demoAgent) {
-    await interactions.provisioning.ensureDemoAgent(account.sid);
+    demoAgents = await agents.ensureDemo(account.sid, await interactions.provisioning.ensureDemoAgent(account.sid));
     await setup.demoNumbers(account.sid);
   }
 
@@ -154,7 +171,7 @@ export async function createParley(config: Config, options: ParleyOptions = {}):
       await storage.db.selectFrom('settings').select('key').limit(1).execute();
     },
     bodyLimit: 20 * 1024 * 1024,
-    publicRoutes: [realtime.routes(), channels.publicRoutes(), webRoutes()],
+    publicRoutes: [realtime.routes(), channels.publicRoutes(), webchat.routes(), agents.publicRoutes(), supervision.routes(), webRoutes()],
     products: [
       { label: 'api', register: (scope) => registerAccountRoutes(scope, accounts) },
       conversations.module(),
@@ -164,6 +181,8 @@ export async function createParley(config: Config, options: ParleyOptions = {}):
       mediaModule(conversations.media, conversations.services),
       channels.module(),
       realtime.module(),
+      webchat.module(),
+      agents.module(),
     ],
   });
   await app.ready();
@@ -183,6 +202,9 @@ export async function createParley(config: Config, options: ParleyOptions = {}):
     channels,
     studio,
     realtime,
+    webchat,
+    agents,
+    demoAgents,
     async close() {
       await worker!.stop();
       await taskrouter.engine.stop();

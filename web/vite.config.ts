@@ -18,6 +18,7 @@ export default defineConfig({
       input: {
         index: here('index.html'),
         agent: here('agent/index.html'),
+        agentSimulator: here('agent/simulator.html'),
         supervisor: here('supervisor/index.html'),
         console: here('console/index.html'),
         webchat: here('webchat/index.html'),

@@ -65,6 +65,12 @@ export const Errors = {
     new TwilioError('invalid', 81022, 'Flow definition validation failed', 400, { errors }),
   executionActive: (contact: string) =>
     new TwilioError('conflict', 20409, `Execution is already active for contact ${contact} on this Flow`),
+  // Agent accounts and sessions (/parley/v1/Agents, /agent-api)
+  agentLoginFailed: () => new TwilioError('unauthorized', 20003, 'Invalid username or password'),
+  agentSessionRequired: () => new TwilioError('unauthorized', 20003, 'Authenticate: no valid agent session (log in at POST /agent-api/v1/Session)'),
+  agentLoginThrottled: (retryAfterSeconds: number) =>
+    new TwilioError('rejected', 20429, `Too many failed logins for this username: try again in ${retryAfterSeconds} s`, 429, { retry_after: retryAfterSeconds }),
+  agentUsernameExists: (username: string) => new TwilioError('conflict', 20409, `An agent with username ${username} already exists in this account`),
   // Access tokens (realtime gateway)
   accessTokenInvalid: (why: string) => new TwilioError('unauthorized', 20101, `Invalid Access Token: ${why}`),
   accessTokenIssuer: (why: string) => new TwilioError('unauthorized', 20103, `Invalid Access Token issuer/subject: ${why}`),

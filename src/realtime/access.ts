@@ -1,6 +1,6 @@
 import type { Executor } from '../storage/db.js';
 import { Errors } from '../platform/errors.js';
-import { isPrivileged, type AccessClaims } from './tokens.js';
+import { isPrivileged, TOKEN_ROLES, type AccessClaims } from './tokens.js';
 import type { StreamRef } from './streams.js';
 import { realtimeStore } from './store.js';
 
@@ -51,4 +51,14 @@ async function conversationFor(db: Executor, claims: AccessClaims, sid: string) 
   const conv = await realtimeStore.conversation(db, claims.accountSid, sid);
   if (!conv || (claims.chatServiceSid !== undefined && conv.service_sid !== claims.chatServiceSid)) throw Errors.notFound(`/Conversations/${sid}`);
   return conv;
+}
+
+/**
+ * Who sees a conversation's whispers (supervision.* events) on its stream: staff —
+ * a token with a TaskRouter role or worker — never a guest and never a plain chat
+ * user (a customer on an SDK). Whispers reach no one else by any path: they are
+ * not Conversations messages.
+ */
+export function readsStaffNotes(claims: AccessClaims): boolean {
+  return claims.conversationSid === undefined && (claims.workerSid !== undefined || (TOKEN_ROLES as readonly string[]).includes(claims.role ?? ''));
 }

@@ -12,7 +12,8 @@ import { errorBody } from './ops.js';
 import type { LiveStats } from './stats.js';
 import { parseClientFrame, type ClientFrame } from './protocol.js';
 import { parseStream } from './streams.js';
-import { authorizeRead } from './access.js';
+import { authorizeRead, readsStaffNotes } from './access.js';
+import { SUPERVISION_EVENT_PREFIX } from '../supervision/events.js';
 
 export const REALTIME_PATH = '/v1/realtime';
 
@@ -133,6 +134,10 @@ class Connection implements Peer {
     if (frame.type === 'conversations.onParticipantRemoved' && frame.data.Identity === this.identity && this.claims && !isPrivileged(this.claims)) {
       this.drop(sub, 'removed');
     }
+  }
+
+  admits(frame: EventFrame): boolean {
+    return !frame.type.startsWith(SUPERVISION_EVENT_PREFIX) || (this.claims !== undefined && readsStaffNotes(this.claims));
   }
 
   failed(err: unknown): void {

@@ -8,6 +8,11 @@ export interface Peer {
   delivered(sub: Subscription, frame: EventFrame): void;
   /** A step of a subscription failed (storage unavailable): the peer should drop and let the client resume. */
   failed(err: unknown): void;
+  /**
+   * False when this client may not see the event (a whisper, for a guest): it is
+   * passed over — its seq is consumed, nothing is sent. Absent: everything is.
+   */
+  admits?(frame: EventFrame): boolean;
 }
 
 const PAGE = 500;
@@ -160,8 +165,9 @@ export class StreamHub {
   }
 
   private send(sub: Subscription, frame: EventFrame): void {
-    sub.peer.send(frame as unknown as Record<string, unknown>);
     sub.next = frame.seq + 1;
+    if (sub.peer.admits?.(frame) === false) return;
+    sub.peer.send(frame as unknown as Record<string, unknown>);
     sub.peer.delivered(sub, frame);
   }
 

@@ -3,11 +3,12 @@ import type { CommittedEvent } from '../events/outbox.js';
 import { CONVERSATION_EVENT_PREFIX, type ConversationEventData } from '../conversations/hooks.js';
 import { TASKROUTER_EVENT_PREFIX } from '../taskrouter/events.js';
 import type { TaskRouterOutboxData } from '../taskrouter/callbacks.js';
+import { SUPERVISION_EVENT_PREFIX } from '../supervision/events.js';
 import { realtimeStore } from './store.js';
 
 /**
  * Streams a client can subscribe to. Each has its own gapless sequence:
- * - conversation:<CH> — every Conversations event of one conversation;
+ * - conversation:<CH> — every Conversations event of one conversation, and its whispers (staff only);
  * - worker:<WK>      — an agent's reservations, the tasks they hold, their own worker changes;
  * - workspace:<WS>   — every TaskRouter event of a workspace (supervisors), plus live statistics.
  */
@@ -74,6 +75,11 @@ export async function routeEvent(tx: Executor, event: CommittedEvent): Promise<R
       Sid: e.eventSid,
     });
     return { streams: [stream.workspace(e.workspaceSid), ...[...workers].map(stream.worker)], data };
+  }
+  if (event.type.startsWith(SUPERVISION_EVENT_PREFIX)) {
+    // Whispers: on the conversation's stream, delivered to staff subscribers only (Peer.admits).
+    const sid = event.data.ConversationSid;
+    return typeof sid === 'string' ? { streams: [stream.conversation(sid)], data: event.data } : undefined;
   }
   return undefined;
 }

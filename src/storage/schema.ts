@@ -4,6 +4,9 @@ import type { InteractionsTables } from './schema-interactions.js';
 import type { StudioTables } from './schema-studio.js';
 import type { RealtimeTables } from './schema-realtime.js';
 import type { ChannelTables } from './schema-channels.js';
+import type { AgentsTables } from './schema-agents.js';
+import type { WebChatTables } from './schema-webchat.js';
+import type { SupervisionTables } from './schema-supervision.js';
 
 /**
  * The one schema shared by SQLite and PostgreSQL.
@@ -12,7 +15,7 @@ import type { ChannelTables } from './schema-channels.js';
  * Columns marked (enc) hold AES-256-GCM ciphertext from platform/crypto.
  * Every tenant row carries account_sid and every query filters by it.
  */
-export interface Database extends TaskRouterTables, StudioTables, RealtimeTables, InteractionsTables, ChannelTables {
+export interface Database extends TaskRouterTables, StudioTables, RealtimeTables, InteractionsTables, ChannelTables, AgentsTables, WebChatTables, SupervisionTables {
   settings: SettingsTable;
   accounts: AccountsTable;
   api_keys: ApiKeysTable;

@@ -1,4 +1,7 @@
 import { createRoot } from 'react-dom/client';
 import '../shared/theme.css';
+import '../shared/layout.css';
+import './agent.css';
+import { App } from './App';
 
-createRoot(document.getElementById('root')!).render(<main className="card">Parley agent — under construction</main>);
+createRoot(document.getElementById('root')!).render(<App />);

@@ -7,6 +7,9 @@ import * as m003studio from './003-studio.js';
 import * as m006realtime from './006-realtime.js';
 import * as m007 from './007-task-deadlines.js';
 import * as m005channels from './005-channels.js';
+import * as m008agents from './008-agents.js';
+import * as m009webchat from './009-webchat.js';
+import * as m010supervision from './010-supervision.js';
 
 export interface MigrationContext {
   // Migrations see an untyped database: the typed schema describes the end state.
@@ -28,4 +31,7 @@ export const migrations: Migration[] = [
   { name: '006-realtime', up: m006realtime.up },
   { name: '007-task-deadlines', up: m007.up },
   { name: '005-channels', up: m005channels.up },
+  { name: '008-agents', up: m008agents.up },
+  { name: '009-webchat', up: m009webchat.up },
+  { name: '010-supervision', up: m010supervision.up },
 ];

@@ -1,0 +1,57 @@
+import { useState } from 'react';
+import { ErrorNotice, Field, useAction } from '../shared/ui';
+import { agentApi } from './api';
+
+/** Start a conversation with a customer (SMS, WhatsApp); it is routed straight to this agent. */
+export function Outbound({ onStarted }: { onStarted: (taskSid: string | undefined) => void }) {
+  const [open, setOpen] = useState(false);
+  const [channel, setChannel] = useState('sms');
+  const [to, setTo] = useState('');
+  const [from, setFrom] = useState('');
+  const [body, setBody] = useState('');
+  const start = useAction(async () => {
+    const res = await agentApi.outbound(channel, to.trim(), from.trim(), body);
+    setTo('');
+    setBody('');
+    setOpen(false);
+    onStarted(res.task?.sid);
+  });
+  return (
+    <section className="outbound" aria-label="Outbound">
+      <button type="button" className="secondary" aria-expanded={open} onClick={() => setOpen(!open)}>
+        New outbound conversation
+      </button>
+      {open ? (
+        <form
+          className="stack card"
+          aria-label="New outbound conversation"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void start.run();
+          }}
+        >
+          <Field label="Channel">
+            <select value={channel} onChange={(e) => setChannel(e.target.value)}>
+              <option value="sms">SMS</option>
+              <option value="whatsapp">WhatsApp</option>
+              <option value="email">Email (not available)</option>
+            </select>
+          </Field>
+          <Field label="To" hint="Phone number, e.g. +15551234567">
+            <input value={to} onChange={(e) => setTo(e.target.value)} required inputMode="tel" />
+          </Field>
+          <Field label="From" hint="Optional: one of your numbers">
+            <input value={from} onChange={(e) => setFrom(e.target.value)} inputMode="tel" />
+          </Field>
+          <Field label="First message" hint="Optional">
+            <textarea rows={2} value={body} onChange={(e) => setBody(e.target.value)} />
+          </Field>
+          <ErrorNotice error={start.error} title="Not started" />
+          <button type="submit" disabled={start.busy}>
+            Start
+          </button>
+        </form>
+      ) : null}
+    </section>
+  );
+}
