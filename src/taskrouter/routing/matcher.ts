@@ -216,7 +216,9 @@ function reserve(s: Indexed, task: SnapshotTask, p: Placement, workflow: Snapsho
   if (slots === 1 && queue.ordered && !target?.orderBy.length) {
     // Default order kept by the loader: the first eligible worker is the one.
     chosen = [];
-    for (const sid of queue.ordered) {
+    const ordered = queue.ordered;
+    for (let i = task.ignoreCapacity ? 0 : (s.firstMaybeFree?.(queue.sid, task.channelSid) ?? 0); i < ordered.length; i++) {
+      const sid = ordered[i]!;
       if (!task.ignoreCapacity && s.busy?.(sid, task.channelSid)) continue;
       const w = s.byId(sid);
       if (w && eligible(s, task, w, queue, target)) {

@@ -24,6 +24,11 @@ export interface Snapshot {
    * capacity before this pass's offers). Never true for a worker with room.
    */
   busy?: (sid: string, channelSid: string) => boolean;
+  /**
+   * Optional: the position in the queue's default order before which every worker
+   * is `busy` on the channel (0 when unknown).
+   */
+  firstMaybeFree?: (queueSid: string, channelSid: string) => number;
   queues: Map<string, SnapshotQueue>;
   workflows: Map<string, SnapshotWorkflow>;
   /** Tasks that routing may still move: pending or reserved. */

@@ -53,6 +53,7 @@ export class SnapshotCache {
 
   /** Adds (+1) or removes (-1) a live reservation from the counts. */
   count(r: LiveReservation, sign: 1 | -1): void {
+    if (sign < 0) this.busyHead.clear();
     const bump = (m: Map<string, number>, k: string) => {
       const n = (m.get(k) ?? 0) + sign;
       if (n === 0) m.delete(k);
@@ -77,6 +78,16 @@ export class SnapshotCache {
   /** Queue SID → compiled TargetWorkers and its member set, kept current worker by worker. */
   readonly queues = new Map<string, { key: string; matches: (w: WorkerFacts) => boolean; members: Set<string> | null; ordered: string[] | null }>();
   readonly workflows = new Map<string, { key: string; compiled: SnapshotWorkflow }>();
+  /**
+   * Queue|channel → how many workers at the head of the queue's default order are
+   * certainly busy on that channel. Offers only make workers busier, so the count
+   * stays true until something frees capacity (a reservation ends, a worker or the
+   * configuration changes), which clears it: a queue whose longest-idle workers are
+   * all on tasks is not walked from the top for every task.
+   */
+  readonly busyHead = new Map<string, number>();
+  /** The workspace's MultiTaskEnabled when busyHead was filled (turning it on frees workers). */
+  busyHeadMultiTask: boolean | undefined;
   /** The task rows the current pass's snapshot was made of (read in its transaction): applying the plan needs no second read. */
   taskRows = new Map<string, TaskRow>();
 }
@@ -144,7 +155,10 @@ async function refreshModel(tx: Executor, cipher: Cipher, workspace: WorkspaceRo
   const channelRows = full ? await channelQuery.execute() : [];
   for (let i = 0; !full && i < sids.length; i += IN_CHUNK) channelRows.push(...(await channelQuery.where('worker_sid', 'in', sids.slice(i, i + IN_CHUNK)).execute()));
   for (const c of channelRows) cache.workers.get(c.worker_sid)?.channels.set(c.task_channel_sid, { capacity: c.capacity, available: c.available === 1 });
-  if (rows.length > 0) cache.indexes.clear();
+  if (rows.length > 0 || full) {
+    cache.indexes.clear();
+    cache.busyHead.clear();
+  }
   for (const r of rows) cache.unapplied.add(r.sid);
   if (full) cache.unapplied.clear();
   cache.rseq = workspace.rseq;
@@ -164,6 +178,7 @@ export async function refreshConfig(db: Executor, workspace: WorkspaceRow, cache
   cache.workflowRows = workflows;
   cache.channelRows = channels;
   cache.configEpoch = workspace.config_epoch;
+  cache.busyHead.clear();
 }
 
 /** Reads everything routing needs about one workspace, inside the routing transaction. */
@@ -316,7 +331,20 @@ export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: Work
     if (!row || row.available !== 1 || !c || !c.available || c.capacity <= 0) return true;
     return base.multiTaskEnabled ? (loadByWorkerChannel.get(sid)?.get(channelSid) ?? 0) >= c.capacity : (loadByWorker.get(sid) ?? 0) > 0;
   };
-  return { ...base, workers: [], worker, busy, queues, workflows, tasks, activities: new Map([...activities.values()].map((a) => [a.sid, a.available === 1])) };
+  if (cache.busyHeadMultiTask !== base.multiTaskEnabled) {
+    cache.busyHead.clear();
+    cache.busyHeadMultiTask = base.multiTaskEnabled;
+  }
+  const firstMaybeFree = (queueSid: string, channelSid: string): number => {
+    const ordered = queues.get(queueSid)?.ordered;
+    if (!ordered) return 0;
+    const key = `${queueSid}|${channelSid}`;
+    let i = cache.busyHead.get(key) ?? 0;
+    while (i < ordered.length && busy(ordered[i]!, channelSid)) i++;
+    cache.busyHead.set(key, i);
+    return i;
+  };
+  return { ...base, workers: [], worker, busy, firstMaybeFree, queues, workflows, tasks, activities: new Map([...activities.values()].map((a) => [a.sid, a.available === 1])) };
 }
 
 function snapshotTask(t: TaskRow, attributes: unknown, reservedWorkers: Set<string>): SnapshotTask {
