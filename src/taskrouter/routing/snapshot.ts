@@ -250,14 +250,10 @@ export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: Work
   // to the cache (or with a new TargetWorkers) is computed once, when first needed.
   const changed = [...cache.unapplied].map((sid) => cache.workers.get(sid)).filter((w): w is CachedWorker => w !== undefined).map(facts);
   cache.unapplied.clear();
-  let everyone: WorkerFacts[] | undefined;
-  const queues = new Map<string, SnapshotQueue>();
-  for (const q of queueRows) {
-    let entry = cache.queues.get(q.sid);
-    if (!entry || entry.key !== q.target_workers) {
-      entry = { key: q.target_workers, matches: targetWorkersMatcher(q.target_workers), members: null, ordered: null };
-      cache.queues.set(q.sid, entry);
-    } else if (entry.members) {
+  // Entries whose TargetWorkers changed start over; the others follow the workers that changed.
+  if (changed.length > 0) {
+    for (const entry of cache.queues.values()) {
+      if (!entry.members) continue;
       for (const w of changed) {
         const was = entry.members.has(w.sid);
         if (entry.matches(w)) entry.members.add(w.sid);
@@ -266,43 +262,20 @@ export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: Work
         if (was || entry.members.has(w.sid)) entry.ordered = null;
       }
     }
-    const e = entry;
-    queues.set(q.sid, {
-      sid: q.sid,
-      friendlyName: q.friendly_name,
-      matches: e.matches,
-      maxReservedWorkers: q.max_reserved_workers,
-      taskOrder: q.task_order === 'LIFO' ? 'LIFO' : 'FIFO',
-      // Longest idle first, then SID: the matcher's default order, kept while nothing moves it.
-      get ordered(): readonly string[] {
-        if (!e.ordered) {
-          const rows = [...this.members!].map((sid) => cache.workers.get(sid)).filter((w): w is CachedWorker => w !== undefined);
-          rows.sort((a, b) => (a.idle_since !== b.idle_since ? a.idle_since - b.idle_since : a.sid < b.sid ? -1 : a.sid > b.sid ? 1 : 0));
-          e.ordered = rows.map((w) => w.sid);
-        }
-        return e.ordered;
-      },
-      // Computed over everyone the first time a pass needs the queue, then kept current.
-      get members(): ReadonlySet<string> {
-        if (!e.members) {
-          const eq = equalityOf(e.key);
-          if (eq) {
-            const pathKey = JSON.stringify(eq.path) + (eq.has ? '[]' : '');
-            let index = cache.indexes.get(pathKey);
-            if (!index) {
-              everyone ??= [...cache.workers.values()].map(facts);
-              cache.indexes.set(pathKey, (index = buildIndex(everyone, eq.path, eq.has)));
-            }
-            e.members = new Set(index.get(valueKey(eq.value)) ?? []);
-          } else {
-            everyone ??= [...cache.workers.values()].map(facts);
-            e.members = new Set(everyone.filter((w) => e.matches(w)).map((w) => w.sid));
-          }
-        }
-        return e.members;
-      },
-    });
   }
+  // Views are made only for the queues this pass asks about (a thousand queues, a handful waiting).
+  const pass: QueuePass = { cache, facts, everyone: undefined };
+  const rowsBySid = new Map(queueRows.map((q) => [q.sid, q]));
+  const queues = new LazyMap<string, SnapshotQueue>((sid) => {
+    const q = rowsBySid.get(sid);
+    if (!q) return undefined;
+    let entry = cache.queues.get(q.sid);
+    if (!entry || entry.key !== q.target_workers) {
+      entry = { key: q.target_workers, matches: targetWorkersMatcher(q.target_workers), members: null, ordered: null };
+      cache.queues.set(q.sid, entry);
+    }
+    return new QueueView(q, entry, pass);
+  });
   if (queueRows.length < cache.queues.size) {
     const live = new Set(queueRows.map((q) => q.sid));
     for (const sid of cache.queues.keys()) if (!live.has(sid)) cache.queues.delete(sid);
@@ -483,5 +456,80 @@ function safe<T>(fn: () => T): T | undefined {
     return fn();
   } catch {
     return undefined;
+  }
+}
+
+/** A Map that makes its values on first `get` (only `get`/`has` are meant to be used). */
+class LazyMap<K, V> extends Map<K, V> {
+  constructor(private readonly make: (key: K) => V | undefined) {
+    super();
+  }
+  override get(key: K): V | undefined {
+    if (super.has(key)) return super.get(key);
+    const value = this.make(key);
+    if (value !== undefined) super.set(key, value);
+    return value;
+  }
+  override has(key: K): boolean {
+    return this.get(key) !== undefined;
+  }
+}
+
+type QueueEntry = SnapshotCache['queues'] extends Map<string, infer E> ? E : never;
+
+/** What a pass's queue views share: the cache and the worker facts of this pass. */
+interface QueuePass {
+  cache: SnapshotCache;
+  facts: (row: CachedWorker) => WorkerFacts;
+  everyone: WorkerFacts[] | undefined;
+}
+
+/** A queue as the matcher sees it; members and order are computed when first needed and kept in the cache. */
+class QueueView implements SnapshotQueue {
+  readonly sid: string;
+  readonly friendlyName: string;
+  readonly matches: (w: WorkerFacts) => boolean;
+  readonly maxReservedWorkers: number;
+  readonly taskOrder: 'FIFO' | 'LIFO';
+
+  constructor(
+    q: TaskQueueRow,
+    private readonly e: QueueEntry,
+    private readonly pass: QueuePass,
+  ) {
+    this.sid = q.sid;
+    this.friendlyName = q.friendly_name;
+    this.matches = e.matches;
+    this.maxReservedWorkers = q.max_reserved_workers;
+    this.taskOrder = q.task_order === 'LIFO' ? 'LIFO' : 'FIFO';
+  }
+
+  /** Longest idle first, then SID: the matcher's default order, kept while nothing moves it. */
+  get ordered(): readonly string[] {
+    const { e, pass } = this;
+    if (!e.ordered) {
+      const rows = [...this.members].map((sid) => pass.cache.workers.get(sid)).filter((w): w is CachedWorker => w !== undefined);
+      rows.sort((a, b) => (a.idle_since !== b.idle_since ? a.idle_since - b.idle_since : a.sid < b.sid ? -1 : a.sid > b.sid ? 1 : 0));
+      e.ordered = rows.map((w) => w.sid);
+    }
+    return e.ordered;
+  }
+
+  /** Computed over everyone the first time a pass needs the queue, then kept current. */
+  get members(): ReadonlySet<string> {
+    const { e, pass } = this;
+    if (!e.members) {
+      const everyone = () => (pass.everyone ??= [...pass.cache.workers.values()].map(pass.facts));
+      const eq = equalityOf(e.key);
+      if (eq) {
+        const pathKey = JSON.stringify(eq.path) + (eq.has ? '[]' : '');
+        let index = pass.cache.indexes.get(pathKey);
+        if (!index) pass.cache.indexes.set(pathKey, (index = buildIndex(everyone(), eq.path, eq.has)));
+        e.members = new Set(index.get(valueKey(eq.value)) ?? []);
+      } else {
+        e.members = new Set(everyone().filter((w) => e.matches(w)).map((w) => w.sid));
+      }
+    }
+    return e.members;
   }
 }
