@@ -62,6 +62,43 @@ describeEngines(
       for (const type of ['task.created', 'workflow.entered', 'workflow.target-matched', 'task-queue.entered', 'reservation.created', 'reservation.accepted', 'task.wrapup', 'reservation.wrapup', 'reservation.completed', 'task.completed']) expect(types).toContain(type);
     });
 
+    it('keeps a backlog that found no room out of passes for new tasks, until room frees up or a waiting task changes', async () => {
+      const t = await workspace(ctx.server);
+      const sales = await t.w.taskQueues.create({ friendlyName: 'Sales', targetWorkers: "team == 'sales'" });
+      const help = await t.w.taskQueues.create({ friendlyName: 'Help', targetWorkers: "team == 'help'" });
+      const wf = await t.w.workflows.create({
+        friendlyName: 'Teams',
+        configuration: JSON.stringify({ task_routing: { filters: [{ filter_friendly_name: 'sales', expression: "team == 'sales'", targets: [{ queue: sales.sid }] }], default_filter: { queue: help.sid } } }),
+      });
+      const create = (team: string, priority = 0) => t.w.tasks.create({ workflowSid: wf.sid, attributes: JSON.stringify({ team }), taskChannel: 'chat', priority });
+      const sam = await worker(t, 'sam', { team: 'sales' });
+      const first = await create('sales');
+      expect(first.assignmentStatus).toBe('reserved');
+      // Sam is busy: a backlog builds in Sales.
+      const backlog = [];
+      for (let i = 0; i < 5; i++) backlog.push(await create('sales'));
+      expect(backlog.every((x) => x.assignmentStatus === 'pending')).toBe(true);
+      // New work for a queue with room still routes at once.
+      const hal = await worker(t, 'hal', { team: 'help' });
+      const helpTask = await create('help');
+      expect((await reservationsOf(t, helpTask.sid)).map((r) => r.workerSid)).toEqual([hal.sid]);
+      // A waiting task's priority changes: the next pass looks at the whole backlog again.
+      await t.w.tasks(backlog[3]!.sid).update({ priority: 10 });
+      await create('sales');
+      // Room frees up: the highest-priority waiting task gets it, then the oldest.
+      const [r1] = await reservationsOf(t, first.sid);
+      await t.w.tasks(first.sid).reservations(r1!.sid).update({ reservationStatus: 'rejected' });
+      await settle(ctx.server);
+      expect((await t.w.tasks(backlog[3]!.sid).fetch()).assignmentStatus).toBe('reserved');
+      const r2 = (await reservationsOf(t, backlog[3]!.sid)).find((r) => r.reservationStatus === 'pending')!;
+      await t.w.tasks(backlog[3]!.sid).reservations(r2.sid).update({ reservationStatus: 'accepted' });
+      await t.w.tasks(backlog[3]!.sid).update({ assignmentStatus: 'completed', reason: 'done' });
+      await settle(ctx.server);
+      // Sam is free again: the oldest waiting task (the one he rejected keeps its age) is next.
+      const reserved = (await t.w.tasks.list({ assignmentStatus: ['reserved'] })).map((x) => x.sid).sort();
+      expect(reserved).toEqual([first.sid, helpTask.sid].sort());
+    });
+
     it('routes by skills and language through workflow filters, first match wins', async () => {
       const t = await workspace(ctx.server);
       const billing = await t.w.taskQueues.create({ friendlyName: 'Billing', targetWorkers: "skills HAS 'billing'" });

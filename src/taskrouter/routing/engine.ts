@@ -135,7 +135,9 @@ export class RoutingEngine {
           while (l.waiters.length > 0) {
             const batch = l.waiters.splice(0);
             try {
-              await this.pass(accountSid, workspaceSid, l.cache, batch.flatMap((w) => (w.insert ? [w.insert] : [])));
+              // Only task creations asked for this pass: a settled backlog may be skipped.
+              const insertOnly = batch.every((w) => w.insert !== undefined);
+              await this.pass(accountSid, workspaceSid, l.cache, batch.flatMap((w) => (w.insert ? [w.insert] : [])), insertOnly);
               for (const w of batch) w.resolve();
             } catch (err) {
               // A failed pass leaves the cache unsure of what it saw: start over next time.
@@ -177,19 +179,21 @@ export class RoutingEngine {
   }
 
   /** One routing pass over a workspace, first inserting the tasks created since the last one. */
-  private async pass(accountSid: string, workspaceSid: string, cache: SnapshotCache, inserts: NewTask[]): Promise<void> {
+  private async pass(accountSid: string, workspaceSid: string, cache: SnapshotCache, inserts: NewTask[], insertOnly = false): Promise<void> {
     const done = await this.inWorkspace(accountSid, workspaceSid, (tx, ws) =>
       withEventBatch(this.deps, tx, async () => {
         if (inserts.length > 0) {
           for (let i = 0; i < inserts.length; i += 100) await tx.insertInto('tr_tasks').values(inserts.slice(i, i + 100).map((t) => t.row)).execute();
           for (const t of inserts) await this.lifecycle.taskEvent(tx, ws, { ...t.row, seq: 0, step_deadline: null } as TaskRow, 'task.created', t.actor, `Task ${t.row.sid} created`);
         }
-        const snapshot = await loadSnapshot(tx, this.deps.cipher, ws, this.deps.clock.now(), cache);
+        const snapshot = await loadSnapshot(tx, this.deps.cipher, ws, this.deps.clock.now(), cache, insertOnly ? inserts.map((t) => t.row.sid) : undefined);
         if (snapshot.tasks.length > 0) {
           const offers = new OfferBatch();
           await this.apply(tx, ws, snapshot, planRouting(snapshot), cache, offers);
           await offers.flush(this.deps, tx, ws);
         }
+        // Every pending task had its chance at all the room there was.
+        cache.backlogSettled = true;
         await this.armWake(tx, ws);
         return true;
       }),

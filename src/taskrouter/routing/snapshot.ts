@@ -53,7 +53,7 @@ export class SnapshotCache {
 
   /** Adds (+1) or removes (-1) a live reservation from the counts. */
   count(r: LiveReservation, sign: 1 | -1): void {
-    if (sign < 0) this.busyHead.clear();
+    if (sign < 0) this.roomMayHaveFreed();
     const bump = (m: Map<string, number>, k: string) => {
       const n = (m.get(k) ?? 0) + sign;
       if (n === 0) m.delete(k);
@@ -88,6 +88,18 @@ export class SnapshotCache {
   readonly busyHead = new Map<string, number>();
   /** The workspace's MultiTaskEnabled when busyHead was filled (turning it on frees workers). */
   busyHeadMultiTask: boolean | undefined;
+  /**
+   * True when every pending task has been offered all the room there was, and
+   * nothing has made room since: a pass that only adds new tasks then needs to
+   * look at those (and at tasks whose time came), not at the whole backlog again.
+   */
+  backlogSettled = false;
+
+  /** Something may have freed capacity (a reservation ended, a worker or the configuration changed). */
+  roomMayHaveFreed(): void {
+    this.busyHead.clear();
+    this.backlogSettled = false;
+  }
   /** The task rows the current pass's snapshot was made of (read in its transaction): applying the plan needs no second read. */
   taskRows = new Map<string, TaskRow>();
 }
@@ -157,7 +169,7 @@ async function refreshModel(tx: Executor, cipher: Cipher, workspace: WorkspaceRo
   for (const c of channelRows) cache.workers.get(c.worker_sid)?.channels.set(c.task_channel_sid, { capacity: c.capacity, available: c.available === 1 });
   if (rows.length > 0 || full) {
     cache.indexes.clear();
-    cache.busyHead.clear();
+    cache.roomMayHaveFreed();
   }
   for (const r of rows) cache.unapplied.add(r.sid);
   if (full) cache.unapplied.clear();
@@ -178,11 +190,15 @@ export async function refreshConfig(db: Executor, workspace: WorkspaceRow, cache
   cache.workflowRows = workflows;
   cache.channelRows = channels;
   cache.configEpoch = workspace.config_epoch;
-  cache.busyHead.clear();
+  cache.roomMayHaveFreed();
 }
 
-/** Reads everything routing needs about one workspace, inside the routing transaction. */
-export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: WorkspaceRow, now: number, cache = new SnapshotCache()): Promise<Snapshot> {
+/**
+ * Reads everything routing needs about one workspace, inside the routing
+ * transaction. `newTasks`: the pass only adds these tasks (no other trigger), so a
+ * settled backlog may be left out.
+ */
+export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: WorkspaceRow, now: number, cache = new SnapshotCache(), newTasks?: string[]): Promise<Snapshot> {
   const accountSid = workspace.account_sid;
   const ws = workspace.sid;
   const base = {
@@ -195,8 +211,14 @@ export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: Work
   // quiet spell (or a burst of worker changes) finds it warm.
   await refreshModel(tx, cipher, workspace, cache);
   await refreshConfig(tx, workspace, cache);
+  if (cache.busyHeadMultiTask !== base.multiTaskEnabled) {
+    cache.roomMayHaveFreed();
+    cache.busyHeadMultiTask = base.multiTaskEnabled;
+  }
   const multiOffer = cache.queueRows.filter((q) => q.max_reserved_workers > 1).map((q) => q.sid);
-  const taskRows = await tasksStore.routable(tx, accountSid, ws, now, multiOffer);
+  // A pass for new tasks alone, over a backlog that found no room and got none since, skips that backlog.
+  const only = newTasks && cache.backlogSettled ? newTasks : undefined;
+  const taskRows = await tasksStore.routable(tx, accountSid, ws, now, multiOffer, only);
   cache.taskRows = new Map(taskRows.map((t) => [t.sid, t]));
   // Nothing waits: nothing to route, nothing else to read.
   if (taskRows.length === 0) return { ...base, workers: [], queues: new Map(), workflows: new Map(), tasks: [], activities: new Map() };
@@ -304,10 +326,6 @@ export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: Work
     if (!row || row.available !== 1 || !c || !c.available || c.capacity <= 0) return true;
     return base.multiTaskEnabled ? (loadByWorkerChannel.get(sid)?.get(channelSid) ?? 0) >= c.capacity : (loadByWorker.get(sid) ?? 0) > 0;
   };
-  if (cache.busyHeadMultiTask !== base.multiTaskEnabled) {
-    cache.busyHead.clear();
-    cache.busyHeadMultiTask = base.multiTaskEnabled;
-  }
   const firstMaybeFree = (queueSid: string, channelSid: string): number => {
     const ordered = queues.get(queueSid)?.ordered;
     if (!ordered) return 0;

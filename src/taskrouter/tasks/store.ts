@@ -49,12 +49,20 @@ export const tasksStore = {
   /**
    * What a routing pass looks at: every pending task, and the reserved tasks that
    * may move — their step timed out, their TTL ended, or their queue (one of
-   * `multiOfferQueues`) offers to several workers. Each arm is an index range, so reserved tasks waiting on
+   * `multiOfferQueues`) offers to several workers. With `onlyPending`, pending
+   * tasks are limited to those SIDs and the ones whose time came. Each arm is an index range, so reserved tasks waiting on
    * their worker cost nothing.
    */
-  routable(db: Executor, accountSid: string, workspaceSid: string, now: number, multiOfferQueues: string[]): Promise<TaskRow[]> {
+  routable(db: Executor, accountSid: string, workspaceSid: string, now: number, multiOfferQueues: string[], onlyPending?: string[]): Promise<TaskRow[]> {
     const inWorkspace = (status: string) => db.selectFrom('tr_tasks').selectAll().where('account_sid', '=', accountSid).where('workspace_sid', '=', workspaceSid).where('assignment_status', '=', status);
-    const due = inWorkspace('pending')
+    // `onlyPending`: of the pending tasks, just these and those whose step or TTL ran out.
+    const pending = onlyPending
+      ? inWorkspace('pending')
+          .where('sid', 'in', onlyPending.length > 0 ? onlyPending : [''])
+          .union(inWorkspace('pending').where('step_deadline', '<=', now))
+          .union(inWorkspace('pending').where('expires_at', '<=', now))
+      : inWorkspace('pending');
+    const due = pending
       .union(inWorkspace('reserved').where('step_deadline', '<=', now))
       .union(inWorkspace('reserved').where('expires_at', '<=', now));
     // Queues are few and known to the caller; each is one probe of the queue index.
