@@ -185,3 +185,19 @@ export function agentIdentity(workerAttributes: string, friendlyName: string): s
   }
   return friendlyName;
 }
+
+/**
+ * The name a customer sees for a worker: its `full_name` attribute (what Flex
+ * shows agents by), else its friendly name; cut to what a Conversations User's
+ * friendly name holds (256 characters).
+ */
+export function agentDisplayName(workerAttributes: string, friendlyName: string): string {
+  let name = friendlyName;
+  try {
+    const a = JSON.parse(workerAttributes) as { full_name?: unknown };
+    if (typeof a.full_name === 'string' && a.full_name.trim() !== '') name = a.full_name.trim();
+  } catch {
+    /* attributes are validated JSON; fall back anyway */
+  }
+  return name.slice(0, 256);
+}

@@ -7,6 +7,8 @@ export interface Media {
   identity?: string;
   address?: string;
   proxyAddress?: string;
+  /** With an identity: the name the customer sees for it (an agent's `full_name`). */
+  friendlyName?: string;
 }
 
 /**
@@ -35,20 +37,39 @@ export class Membership {
       return all.find((p) => p.binding_address === media.address && (media.proxyAddress === undefined || p.binding_proxy_address === media.proxyAddress));
     };
     const found = await existing();
-    if (found) return found.sid;
-    try {
-      const p = await participants.create(actor, channel.service_sid, channel.conversation_sid, {
-        ...(media.identity !== undefined ? { identity: media.identity } : {}),
-        ...(media.address !== undefined ? { address: media.address } : {}),
-        ...(media.proxyAddress !== undefined ? { proxyAddress: media.proxyAddress } : {}),
-      });
-      return p.row.sid;
-    } catch (err) {
-      // Another run of the same job got there first.
-      if (err instanceof TwilioError && err.code === 50433) return (await existing())?.sid;
-      if (err instanceof TwilioError && err.code === 50377) return undefined;
-      throw err;
+    let sid = found?.sid;
+    if (sid === undefined) {
+      try {
+        const p = await participants.create(actor, channel.service_sid, channel.conversation_sid, {
+          ...(media.identity !== undefined ? { identity: media.identity } : {}),
+          ...(media.address !== undefined ? { address: media.address } : {}),
+          ...(media.proxyAddress !== undefined ? { proxyAddress: media.proxyAddress } : {}),
+          ...(media.identity !== undefined && media.friendlyName !== undefined ? { attributes: JSON.stringify({ friendlyName: media.friendlyName }) } : {}),
+        });
+        sid = p.row.sid;
+      } catch (err) {
+        // Another run of the same job got there first.
+        if (err instanceof TwilioError && err.code === 50433) sid = (await existing())?.sid;
+        else if (err instanceof TwilioError && err.code === 50377) return undefined;
+        else throw err;
+      }
     }
+    if (sid !== undefined && media.identity !== undefined && media.friendlyName !== undefined) await this.name(channel, media.identity, media.friendlyName);
+    return sid;
+  }
+
+  /**
+   * Names the identity's Conversations User, as Flex names an agent's: chat
+   * clients (Twilio's web chat app) show a participant by its user's friendly
+   * name. The participant's attributes carry it too (set as it is created):
+   * a live participant event tells a client nothing about the user behind it,
+   * and a client reading the user at once may do so before this rename commits.
+   */
+  private async name(channel: ChannelRow, identity: string, friendlyName: string): Promise<void> {
+    const { users } = this.products.conversations;
+    const user = await users.find(channel.account_sid, channel.service_sid, identity).catch(notFoundAsUndefined);
+    if (!user || user.friendly_name === friendlyName) return;
+    await users.update(flexSource(channel.account_sid), channel.service_sid, user.sid, { friendlyName });
   }
 
   /**

@@ -5,7 +5,7 @@ import { TASKROUTER_EVENT_PREFIX } from '../taskrouter/events.js';
 import { CONVERSATION_EVENT_PREFIX, type ConversationEventData } from '../conversations/hooks.js';
 import { newSid } from '../platform/sid.js';
 import type { InteractionsDeps, Products } from './deps.js';
-import { agentIdentity, type RoutingInput } from './input.js';
+import { agentDisplayName, agentIdentity, type RoutingInput } from './input.js';
 import { notFoundAsUndefined, type Membership } from './membership.js';
 import { interactionsStore, type ChannelRow } from './store.js';
 import type { InvitesService } from './invites.js';
@@ -120,7 +120,7 @@ export class Orchestrator {
       const worker = await this.products.taskrouter.workers.get(channel.account_sid, p.workspaceSid, p.workerSid).catch(notFoundAsUndefined);
       if (!worker) return; // deleted since it accepted: nobody to bring in
       const identity = agentIdentity(worker.attributes, worker.row.friendly_name);
-      const memberSid = await this.membership.join(channel, { identity });
+      const memberSid = await this.membership.join(channel, { identity, friendlyName: agentDisplayName(worker.attributes, worker.row.friendly_name) });
       const now = this.deps.clock.now();
       if (done) {
         if (done.status === 'active') await interactionsStore.updateParticipant(db, channel.account_sid, done.sid, { conversation_participant_sid: memberSid ?? null, date_updated: now });

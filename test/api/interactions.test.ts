@@ -186,6 +186,48 @@ describeEngines(
       }
     });
 
+    it("names the agent for the customer: the user's friendly name and the participant's attributes come from the worker", async () => {
+      const s = ctx.server;
+      const t = await flexWorkspace(s);
+      const users = s.client.conversations.v1.users;
+      const accept = async (workerSid: string) => {
+        const { conv } = await smsConversation(s);
+        const taskSid = embeddedTask((await inbound(s, t, conv.sid)).routing).sid;
+        const [r] = await t.w.tasks(taskSid).reservations.list();
+        expect(r!.workerSid).toBe(workerSid);
+        await t.w.tasks(taskSid).reservations(r!.sid).update({ reservationStatus: 'accepted' });
+        await settleAll(s);
+        return { conv, taskSid };
+      };
+      const attributesOf = async (convSid: string, identity: string) => JSON.parse((await s.client.conversations.v1.conversations(convSid).participants(identity).fetch()).attributes);
+
+      const joan = await t.w.workers.create({ friendlyName: 'joan', attributes: JSON.stringify({ contact_uri: 'client:joan-c', full_name: 'Joan Clarke' }), activitySid: t.available });
+      const first = await accept(joan.sid);
+      expect(await attributesOf(first.conv.sid, 'joan-c')).toEqual({ friendlyName: 'Joan Clarke' });
+      expect((await users('joan-c').fetch()).friendlyName).toBe('Joan Clarke');
+      const updates = () => s.parley.storage.db.selectFrom('outbox').select('seq').where('type', '=', 'conversations.onUserUpdated').execute();
+      const renamed = (await updates()).length;
+      // The accept job may run again: the user is not renamed twice.
+      await s.parley.storage.db.updateTable('outbox').set({ dispatched_at: null }).where('type', '=', 'taskrouter.reservation.accepted').execute();
+      await settleAll(s);
+      expect((await updates()).length).toBe(renamed);
+
+      // A new full name reaches the user at the agent's next conversation.
+      await t.w.tasks(first.taskSid).update({ assignmentStatus: 'completed', reason: 'done' });
+      await t.w.workers(joan.sid).update({ attributes: JSON.stringify({ contact_uri: 'client:joan-c', full_name: 'Joan Murray' }) });
+      const second = await accept(joan.sid);
+      expect(await attributesOf(second.conv.sid, 'joan-c')).toEqual({ friendlyName: 'Joan Murray' });
+      expect((await users('joan-c').fetch()).friendlyName).toBe('Joan Murray');
+      expect(await attributesOf(first.conv.sid, 'joan-c').catch(() => 'left')).toBe('left');
+
+      // Without a full name, the worker's friendly name.
+      await t.w.workers(joan.sid).update({ activitySid: t.offline });
+      const kay = await t.w.workers.create({ friendlyName: 'Kay McNulty', attributes: JSON.stringify({ contact_uri: 'client:kay' }), activitySid: t.available });
+      const third = await accept(kay.sid);
+      expect(await attributesOf(third.conv.sid, 'kay')).toEqual({ friendlyName: 'Kay McNulty' });
+      expect((await users('kay').fetch()).friendlyName).toBe('Kay McNulty');
+    });
+
     it('creates an agent-initiated outbound SMS interaction routed to that agent', async () => {
       const s = ctx.server;
       const t = await flexWorkspace(s);

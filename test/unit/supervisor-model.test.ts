@@ -42,9 +42,13 @@ describe('supervisor Teams model', () => {
     expect(s.workers[0]!.tasks).toEqual([{ task_sid: WT, reservation_sid: WR, reservation_status: 'pending' }]);
     expect(s.tasks[0]).toMatchObject({ assignment_status: 'reserved', worker_sid: WK, reservation_status: 'pending' });
 
-    s = applyEvent(s, { ...res, EventType: 'reservation.accepted', TaskAssignmentStatus: 'assigned' }, NOW);
+    // TaskRouter's accept and wrap-up events carry the task's status from before the move.
+    s = applyEvent(s, { ...res, EventType: 'reservation.accepted', TaskAssignmentStatus: 'reserved' }, NOW);
     expect(s.workers[0]!.tasks[0]!.reservation_status).toBe('accepted');
     expect(s.tasks[0]!.assignment_status).toBe('assigned');
+    s = applyEvent(s, { ...res, EventType: 'reservation.wrapup', TaskAssignmentStatus: 'assigned' }, NOW);
+    expect(s.workers[0]!.tasks[0]!.reservation_status).toBe('wrapping');
+    expect(s.tasks[0]!.assignment_status).toBe('wrapping');
 
     s = applyEvent(s, task('task.completed', { TaskAssignmentStatus: 'completed' }), NOW);
     expect(s.tasks).toEqual([]);

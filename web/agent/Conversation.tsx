@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { RealtimeClient } from '../shared/realtime';
 import { Badge, ErrorNotice, useAction } from '../shared/ui';
-import { agentApi, type Message, type Participant, type Task, type Transcript } from './api';
+import { agentApi, type Message, type Participant, type Task, type Transcript, type Whisper } from './api';
 import { renderMarkdown } from './markdown';
 import { channelLabel, formatDate, formatTime, useDebounced, type StreamRetries } from './hooks';
 import { TaskActions } from './TaskActions';
+import { WhisperBox, WhisperNote, whisperOf } from './Whispers';
 
 const TYPING_SHOWN_MS = 5000;
 const TYPING_SENT_EVERY_MS = 3000;
@@ -19,16 +20,20 @@ export function ConversationView({ task, client, retries, identity, onChanged }:
   const [history, setHistory] = useState<Transcript[]>([]);
   const [error, setError] = useState<unknown>(undefined);
   const [typing, setTyping] = useState<Record<string, number>>({});
+  const [whispers, setWhispers] = useState<ReadonlyMap<string, Whisper>>(new Map());
+  const addWhispers = useCallback((list: Whisper[]) => setWhispers((cur) => new Map([...cur, ...list.map((w) => [w.sid, w] as const)])), []);
 
   const load = useCallback(async () => {
     if (!conversationSid) return;
+    // Whispers are readable only while the agent is in the conversation: before the join and after leaving, keep what is shown.
+    agentApi.whispers(conversationSid).then(addWhispers, () => undefined);
     try {
       setTranscript(await agentApi.transcript(conversationSid));
       setError(undefined);
     } catch (err) {
       setError(err);
     }
-  }, [conversationSid]);
+  }, [conversationSid, addWhispers]);
   const loadSoon = useDebounced(load, 80);
 
   useEffect(() => {
@@ -48,6 +53,8 @@ export function ConversationView({ task, client, retries, identity, onChanged }:
     const subscribe = () => {
       unsubscribe = client.subscribe(stream, {
         event: (e) => {
+          const whisper = whisperOf(e);
+          if (whisper) return addWhispers([whisper]);
           loadSoon();
           if (e.type === 'conversations.onMessageAdded') {
             const author = String(e.data.Author ?? e.data.ClientIdentity ?? '');
@@ -58,6 +65,8 @@ export function ConversationView({ task, client, retries, identity, onChanged }:
           }
         },
         resync: loadSoon,
+        // A live subscription starts after whatever happened before it was accepted (the agent joining, above all): read it all again.
+        subscribed: loadSoon,
         typing: (t) => setTyping((prev) => ({ ...prev, [t.identity]: Date.now() + TYPING_SHOWN_MS })),
         ended: () => loadSoon(),
       });
@@ -72,7 +81,7 @@ export function ConversationView({ task, client, retries, identity, onChanged }:
       unregister();
       unsubscribe();
     };
-  }, [client, retries, conversationSid, loadSoon]);
+  }, [client, retries, conversationSid, loadSoon, addWhispers]);
 
   // Typing indicators fade on their own.
   useEffect(() => {
@@ -117,39 +126,51 @@ export function ConversationView({ task, client, retries, identity, onChanged }:
             {[...history].reverse().map((h) => (
               <section key={h.conversation.sid} className="history-item" aria-label={`Conversation of ${formatDate(h.conversation.date_created)}`}>
                 <h3 className="history-title">{formatDate(h.conversation.date_created)}</h3>
-                <Messages transcript={h} identity={identity} />
+                <Messages transcript={h} identity={identity} nameOf={(who) => displayName(who, h.participants, task)} />
               </section>
             ))}
           </details>
         ) : null}
-        {transcript ? <Messages transcript={transcript} identity={identity} /> : <p className="muted">Loading messages…</p>}
+        {transcript ? <Messages transcript={transcript} identity={identity} nameOf={(who) => displayName(who, transcript.participants, task)} whispers={[...whispers.values()]} /> : <p className="muted">Loading messages…</p>}
         <div ref={endRef} />
       </div>
       <div className="typing" aria-live="polite">
-        {typists.length > 0 ? `${typists.map((t) => nameOf(t, transcript?.participants, task)).join(', ')} ${typists.length > 1 ? 'are' : 'is'} typing…` : '\u00a0'}
+        {typists.length > 0 ? `${typists.map((t) => displayName(t, transcript?.participants, task)).join(', ')} ${typists.length > 1 ? 'are' : 'is'} typing…` : '\u00a0'}
       </div>
       {conversationSid ? <Composer conversationSid={conversationSid} client={client} disabled={!canWrite} waiting={task.assignment_status === 'assigned' && !closed && !me} /> : null}
+      {conversationSid ? <WhisperBox conversationSid={conversationSid} disabled={!canWrite} onSent={(w) => addWhispers([w])} /> : null}
       <TaskActions task={task} onChanged={onChanged} />
     </div>
   );
 }
 
-function nameOf(who: string, participants: Participant[] | undefined, task: Task): string {
+function displayName(who: string, participants: Participant[] | undefined, task: Task): string {
   if (who === task.customer_address) return task.customer_name ?? who;
   return participants?.find((p) => p.identity === who)?.identity ?? who;
 }
 
-function Messages({ transcript, identity }: { transcript: Transcript; identity: string }) {
+type Entry = { at: number; message: Message; whisper?: undefined } | { at: number; whisper: Whisper; message?: undefined };
+
+/** Messages in index order, whispers placed among them by time (after the messages of the same moment). */
+function timeline(messages: Message[], whispers: Whisper[]): Entry[] {
+  const entries: Entry[] = [...messages.map((message) => ({ at: Date.parse(message.date_created), message })), ...whispers.map((whisper) => ({ at: Date.parse(whisper.date_created), whisper }))];
+  const rank = (e: Entry) => (e.message ? 0 : 1);
+  return entries.sort((a, b) => a.at - b.at || rank(a) - rank(b) || (a.message && b.message ? a.message.index - b.message.index : 0));
+}
+
+/** `nameOf` shows the customer by name rather than by address or chat identity (a web chat guest's is a UUID). */
+function Messages({ transcript, identity, nameOf, whispers = [] }: { transcript: Transcript; identity: string; nameOf: (who: string) => string; whispers?: Whisper[] }) {
   const others = transcript.participants.filter((p) => p.identity !== null && p.identity !== identity);
-  if (transcript.messages.length === 0) return <p className="muted">No messages yet.</p>;
+  if (transcript.messages.length === 0 && whispers.length === 0) return <p className="muted">No messages yet.</p>;
   return (
     <ol className="messages">
-      {transcript.messages.map((m) => {
+      {timeline(transcript.messages, whispers).map(({ message: m, whisper }) => {
+        if (!m) return <WhisperNote key={whisper.sid} whisper={whisper} identity={identity} />;
         const mine = m.author === identity;
         return (
           <li key={m.sid} className={mine ? 'message mine' : 'message'} data-testid="message">
             <div className="message-meta">
-              <span className="message-author">{mine ? 'You' : m.author}</span> <time dateTime={m.date_created}>{formatTime(m.date_created)}</time>
+              <span className="message-author">{mine ? 'You' : nameOf(m.author)}</span> <time dateTime={m.date_created}>{formatTime(m.date_created)}</time>
             </div>
             {m.body ? <div className="message-body" dangerouslySetInnerHTML={{ __html: renderMarkdown(m.body) }} /> : null}
             {m.media.length > 0 ? (
@@ -169,7 +190,7 @@ function Messages({ transcript, identity }: { transcript: Transcript; identity: 
                 ))}
               </ul>
             ) : null}
-            {mine ? <DeliveryStatus message={m} others={others} /> : null}
+            {mine ? <DeliveryStatus message={m} others={others} nameOf={nameOf} /> : null}
           </li>
         );
       })}
@@ -178,7 +199,7 @@ function Messages({ transcript, identity }: { transcript: Transcript; identity: 
 }
 
 /** Carrier receipts for SMS/WhatsApp; read horizons of chat participants otherwise. */
-function DeliveryStatus({ message, others }: { message: Message; others: Participant[] }) {
+function DeliveryStatus({ message, others, nameOf }: { message: Message; others: Participant[]; nameOf: (who: string) => string }) {
   const d = message.delivery;
   let label: string;
   let tone: 'ok' | 'warn' | 'danger' | 'muted' = 'muted';
@@ -190,7 +211,7 @@ function DeliveryStatus({ message, others }: { message: Message; others: Partici
     else label = 'Sending';
   } else {
     const seen = others.filter((p) => (p.last_read_message_index ?? -1) >= message.index);
-    label = seen.length > 0 ? `Seen by ${seen.map((p) => p.identity).join(', ')}` : 'Sent';
+    label = seen.length > 0 ? `Seen by ${seen.map((p) => nameOf(p.identity ?? p.address ?? '')).join(', ')}` : 'Sent';
     if (seen.length > 0) tone = 'ok';
   }
   return (

@@ -122,6 +122,16 @@ export interface Transcript {
   truncated: boolean;
 }
 
+/** A note on a conversation that only agents and supervisors see (src/supervision/). */
+export interface Whisper {
+  sid: string;
+  conversation_sid: string;
+  author: string;
+  author_role: string;
+  body: string;
+  date_created: string;
+}
+
 export interface CustomerContext {
   task: Task;
   channel_type: string | null;
@@ -156,6 +166,8 @@ export const agentApi = {
   directory: () => get<Directory>('/Directory'),
   outbound: (channel: string, to: string, from?: string, body?: string) => post<{ conversation_sid: string | null; task: Task | null }>('/Outbound', { Channel: channel, To: to, From: from || undefined, Body: body || undefined }),
   transcript: (conversationSid: string) => get<Transcript>(`/Conversations/${conversationSid}`),
+  whispers: async (conversationSid: string) => (await get<{ whispers: Whisper[] }>(`/Conversations/${conversationSid}/Whispers`)).whispers,
+  whisper: (conversationSid: string, body: string) => post<Whisper>(`/Conversations/${conversationSid}/Whispers`, { Body: body }),
   /** The file's bytes as the body, its type as Content-Type: checked against the conversation's channels. */
   async upload(conversationSid: string, file: File): Promise<MediaRef> {
     const res = await fetch(`${API}/Conversations/${conversationSid}/Media?Filename=${encodeURIComponent(file.name)}`, {

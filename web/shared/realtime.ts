@@ -16,6 +16,8 @@ export interface RealtimeEvent {
 
 export interface StreamHandlers {
   event?: (e: RealtimeEvent) => void;
+  /** The gateway accepted the subscription (first time and after every reconnect), caught up to `seq`. */
+  subscribed?: (seq: number) => void;
   /** The gap could not be replayed: reload state by REST; events continue after `seq`. */
   resync?: (seq: number) => void;
   typing?: (t: { identity: string; participantSid?: string }) => void;
@@ -161,7 +163,9 @@ export class RealtimeClient {
       }
       case 'subscribed': {
         const s = this.streams.get(String(f.stream));
-        if (s && s.after === undefined) s.after = Number(f.seq);
+        if (!s) break;
+        if (s.after === undefined) s.after = Number(f.seq);
+        s.handlers.subscribed?.(Number(f.seq));
         break;
       }
       case 'resync': {

@@ -128,7 +128,8 @@ export function applyEvent(s: TeamsState, data: Record<string, unknown>, now = D
 
 function upsertTask(s: TeamsState, d: Record<string, unknown>, now: number, type: string): TeamsState {
   const sid = d.TaskSid as string;
-  const status = str(d.TaskAssignmentStatus);
+  // An accept or a wrap-up moves the task too, and the event's task fields describe it from before that move.
+  const status = type === 'reservation.accepted' ? 'assigned' : type === 'reservation.wrapup' ? 'wrapping' : str(d.TaskAssignmentStatus);
   const gone = type === 'task.deleted' || type === 'task.system-deleted' || (status !== null && !LIVE.has(status));
   if (gone) {
     return {

@@ -172,6 +172,8 @@ export class WebChat {
       if (!this.view.open || document.visibilityState !== 'visible') this.view.setUnread(++this.unread);
     }
     if (changed === 'participants' && e.data.EventType === 'onParticipantAdded') void this.loadSnapshot();
+    // An agent is here: the queue line would be stale until the next poll.
+    if (changed === 'participants' && model.others().length > 0) this.view.setQueue('');
     if (changed) this.view.render(model);
     this.markRead();
   }
