@@ -5,12 +5,15 @@ import type { CommittedEvent, Outbox } from './outbox.js';
 
 /** Runs inside the dispatch transaction: durable reactions (e.g. scheduling webhook jobs). */
 export type DurableHandler = (tx: Tx, event: CommittedEvent) => Promise<void>;
+/** Like DurableHandler, once per dispatched batch (events in outbox order): lets a handler write in bulk. */
+export type DurableBatchHandler = (tx: Tx, events: CommittedEvent[]) => Promise<void>;
 /** Runs after the dispatch committed: in-process, best-effort reactions (routing pokes, sockets). */
 export type Subscriber = (event: CommittedEvent) => void | Promise<void>;
 
 
 export class Dispatcher {
   private durable: DurableHandler[] = [];
+  private durableBatch: DurableBatchHandler[] = [];
   private subscribers: Subscriber[] = [];
 
   constructor(
@@ -22,6 +25,11 @@ export class Dispatcher {
 
   onDurable(handler: DurableHandler): void {
     this.durable.push(handler);
+  }
+
+  /** Runs after the per-event durable handlers, with the whole batch, in the same transaction. */
+  onDurableBatch(handler: DurableBatchHandler): void {
+    this.durableBatch.push(handler);
   }
 
   subscribe(subscriber: Subscriber): () => void {
@@ -46,6 +54,7 @@ export class Dispatcher {
       if (rows.length === 0) return [];
       const decoded = await this.outbox.decode(tx, rows);
       for (const event of decoded) for (const h of this.durable) await h(tx, event);
+      for (const h of this.durableBatch) await h(tx, decoded);
       await tx.updateTable('outbox').set({ dispatched_at: this.clock.now() }).where('seq', 'in', rows.map((r) => r.seq)).execute();
       return decoded;
     });

@@ -86,7 +86,7 @@ export class RealtimeProduct {
       typing: (accountSid, stream, frame, exceptIdentity) => this.bus.publish({ kind: 'ephemeral', accountSid, stream, frame, exceptIdentity }),
     });
     this.gateway = new Gateway({ storage, clock, tokens: this.tokens, hub: this.hub, ops, stats: this.stats, settings, onError: deps.onError });
-    dispatcher.onDurable((tx, event) => this.log.record(tx, event));
+    dispatcher.onDurableBatch((tx, events) => this.log.record(tx, events));
     dispatcher.subscribe((event) => {
       const entries = this.log.take(event.seq);
       if (entries) this.bus.publish({ kind: 'entries', entries });

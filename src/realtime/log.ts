@@ -45,22 +45,42 @@ export class StreamLog {
     private readonly clock: Clock,
   ) {}
 
-  /** Durable handler: runs inside the dispatch transaction. */
-  async record(tx: Tx, event: CommittedEvent): Promise<void> {
-    const routed = await routeEvent(tx, event);
-    if (!routed || routed.streams.length === 0) return;
-    const payload = this.cipher.encrypt(JSON.stringify(routed.data));
+  /**
+   * Durable batch handler: runs inside the dispatch transaction with the batch's
+   * events in outbox order. Each stream's numbers are taken in one upsert for the
+   * whole batch, and every entry is written in one multi-row insert.
+   */
+  async record(tx: Tx, events: CommittedEvent[]): Promise<void> {
     const now = this.clock.now();
-    const entries: StreamEntry[] = [];
-    for (const name of routed.streams) {
-      const seq = await realtimeStore.nextSeq(tx, event.accountSid, name);
-      const row: StreamEventRow = { account_sid: event.accountSid, stream: name, seq, type: event.type, payload, occurred_at: event.createdAt, created_at: now };
-      await realtimeStore.appendEvent(tx, row);
-      entries.push(toEntry(row));
+    const routed: Array<{ event: CommittedEvent; streams: string[]; payload: string }> = [];
+    const counts = new Map<string, { accountSid: string; stream: string; n: number; next: number }>();
+    for (const event of events) {
+      const r = await routeEvent(tx, event);
+      if (!r || r.streams.length === 0) continue;
+      routed.push({ event, streams: r.streams, payload: this.cipher.encrypt(JSON.stringify(r.data)) });
+      for (const stream of r.streams) {
+        const key = `${event.accountSid}|${stream}`;
+        const c = counts.get(key) ?? { accountSid: event.accountSid, stream, n: 0, next: 0 };
+        c.n += 1;
+        counts.set(key, c);
+      }
     }
-    // A retried dispatch overwrites what a rolled-back attempt left here.
-    this.pending.set(event.seq, entries);
-    if (this.pending.size > MAX_PENDING) this.pending.delete(this.pending.keys().next().value as number);
+    if (routed.length === 0) return;
+    for (const c of counts.values()) c.next = (await realtimeStore.claimSeqs(tx, c.accountSid, c.stream, c.n)) - c.n + 1;
+    const rows: StreamEventRow[] = [];
+    for (const { event, streams, payload } of routed) {
+      const entries: StreamEntry[] = [];
+      for (const stream of streams) {
+        const c = counts.get(`${event.accountSid}|${stream}`)!;
+        const row: StreamEventRow = { account_sid: event.accountSid, stream, seq: c.next++, type: event.type, payload, occurred_at: event.createdAt, created_at: now };
+        rows.push(row);
+        entries.push(toEntry(row));
+      }
+      // A retried dispatch overwrites what a rolled-back attempt left here.
+      this.pending.set(event.seq, entries);
+      if (this.pending.size > MAX_PENDING) this.pending.delete(this.pending.keys().next().value as number);
+    }
+    await realtimeStore.appendEvents(tx, rows);
   }
 
   /** After commit: the entries the event produced, handed over once. */

@@ -21,19 +21,19 @@ export const realtimeStore = {
     return Number(r.numUpdatedRows) > 0;
   },
 
-  /** Issues the stream's next sequence number (one upsert; the row lock serializes writers). */
-  async nextSeq(tx: Executor, accountSid: string, stream: string): Promise<number> {
+  /** Takes the stream's next `n` sequence numbers (one upsert; the row lock serializes writers); returns the last. */
+  async claimSeqs(tx: Executor, accountSid: string, stream: string, n: number): Promise<number> {
     const row = await tx
       .insertInto('rt_streams')
-      .values({ account_sid: accountSid, stream, last_seq: 1 })
-      .onConflict((oc) => oc.columns(['account_sid', 'stream']).doUpdateSet({ last_seq: sql<number>`rt_streams.last_seq + 1` }))
+      .values({ account_sid: accountSid, stream, last_seq: n })
+      .onConflict((oc) => oc.columns(['account_sid', 'stream']).doUpdateSet({ last_seq: sql<number>`rt_streams.last_seq + ${n}` }))
       .returning('last_seq')
       .executeTakeFirstOrThrow();
     return Number(row.last_seq);
   },
 
-  async appendEvent(tx: Executor, row: StreamEventRow): Promise<void> {
-    await tx.insertInto('rt_stream_events').values(row).execute();
+  async appendEvents(tx: Executor, rows: StreamEventRow[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += 200) await tx.insertInto('rt_stream_events').values(rows.slice(i, i + 200)).execute();
   },
 
   async head(db: Executor, accountSid: string, stream: string): Promise<number> {
