@@ -84,7 +84,7 @@ export async function createParley(config: Config, options: ParleyOptions = {}):
   const jobFailures = new Counter({ name: 'parley_job_failures_total', help: 'Failed job attempts by kind', labelNames: ['kind'], registers: [metrics] });
 
   let worker: Worker | undefined;
-  const outbox = new Outbox(cipher, clock, () => worker?.poke());
+  const outbox = new Outbox(cipher, clock, storage.engine, () => worker?.poke());
   const jobs = new Jobs({
     storage,
     cipher,

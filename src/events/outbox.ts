@@ -1,4 +1,7 @@
-import type { Executor } from '../storage/db.js';
+import type { Engine, Executor } from '../storage/db.js';
+import { bulkInsert } from '../storage/bulk.js';
+
+const OUTBOX_COLUMNS = ['account_sid', 'type', 'payload', 'created_at', 'dispatched_at'] as const;
 import type { Cipher } from '../platform/crypto.js';
 import type { Clock } from '../platform/clock.js';
 
@@ -34,6 +37,7 @@ export class Outbox {
   constructor(
     private readonly cipher: Cipher,
     private readonly clock: Clock,
+    private readonly engine: Engine,
     /** Poked after a commit so the dispatcher runs now rather than at its next poll. */
     private readonly onWrite: () => void = () => {},
   ) {}
@@ -42,10 +46,8 @@ export class Outbox {
   async write(tx: Executor, events: DomainEvent[]): Promise<void> {
     if (events.length === 0) return;
     const now = this.clock.now();
-    await tx
-      .insertInto('outbox')
-      .values(events.map((e) => ({ account_sid: e.accountSid, type: e.type, payload: e.ref ? REF_MARK + e.ref : this.cipher.encrypt(JSON.stringify(e.data)), created_at: now, dispatched_at: null })))
-      .execute();
+    const rows = events.map((e) => ({ account_sid: e.accountSid, type: e.type, payload: e.ref ? REF_MARK + e.ref : this.cipher.encrypt(JSON.stringify(e.data)), created_at: now, dispatched_at: null }));
+    await bulkInsert(tx, this.engine, 'outbox', OUTBOX_COLUMNS, rows);
   }
 
   private resolvers: Array<{ prefix: string; resolve: RefResolver }> = [];

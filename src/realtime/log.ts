@@ -80,7 +80,7 @@ export class StreamLog {
       this.pending.set(event.seq, entries);
       if (this.pending.size > MAX_PENDING) this.pending.delete(this.pending.keys().next().value as number);
     }
-    await realtimeStore.appendEvents(tx, rows);
+    await realtimeStore.appendEvents(tx, this.storage.engine, rows);
   }
 
   /** After commit: the entries the event produced, handed over once. */

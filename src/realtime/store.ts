@@ -1,5 +1,8 @@
 import { sql, type Selectable } from 'kysely';
-import type { Executor } from '../storage/db.js';
+import type { Engine, Executor } from '../storage/db.js';
+import { bulkInsert } from '../storage/bulk.js';
+
+const STREAM_EVENT_COLUMNS = ['account_sid', 'stream', 'seq', 'type', 'payload', 'occurred_at', 'created_at'] as const;
 import type { RtClientOpsTable, RtStreamEventsTable } from '../storage/schema-realtime.js';
 
 export type StreamEventRow = Selectable<RtStreamEventsTable>;
@@ -32,8 +35,8 @@ export const realtimeStore = {
     return Number(row.last_seq);
   },
 
-  async appendEvents(tx: Executor, rows: StreamEventRow[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += 200) await tx.insertInto('rt_stream_events').values(rows.slice(i, i + 200)).execute();
+  async appendEvents(tx: Executor, engine: Engine, rows: StreamEventRow[]): Promise<void> {
+    await bulkInsert(tx, engine, 'rt_stream_events', STREAM_EVENT_COLUMNS, rows);
   },
 
   async head(db: Executor, accountSid: string, stream: string): Promise<number> {

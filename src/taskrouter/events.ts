@@ -3,6 +3,7 @@ import type { Executor } from '../storage/db.js';
 import type { TrEventsTable } from '../storage/schema-taskrouter.js';
 import type { DomainEvent, RefResolver } from '../events/outbox.js';
 import { newSid } from '../platform/sid.js';
+import { bulkInsert } from '../storage/bulk.js';
 import type { Actor, TaskRouterDeps } from './deps.js';
 
 /** Every TaskRouter event type (reference §4.3). */
@@ -50,14 +51,14 @@ export interface TaskRouterEvent {
  */
 const batches = new WeakMap<object, Array<{ row: Insertable<TrEventsTable>; outbox: DomainEvent }>>();
 
-export async function withEventBatch<T>(deps: Pick<TaskRouterDeps, 'outbox'>, tx: Executor, fn: () => Promise<T>): Promise<T> {
+export async function withEventBatch<T>(deps: Pick<TaskRouterDeps, 'outbox' | 'storage'>, tx: Executor, fn: () => Promise<T>): Promise<T> {
   const held: Array<{ row: Insertable<TrEventsTable>; outbox: DomainEvent }> = [];
   batches.set(tx, held);
   try {
     const out = await fn();
     for (let i = 0; i < held.length; i += 200) {
       const chunk = held.slice(i, i + 200);
-      await tx.insertInto('tr_events').values(chunk.map((h) => h.row)).execute();
+      await bulkInsert(tx, deps.storage.engine, 'tr_events', Object.keys(chunk[0]!.row), chunk.map((h) => h.row as Record<string, unknown>));
       await deps.outbox.write(tx, chunk.map((h) => h.outbox));
     }
     return out;
