@@ -1,6 +1,6 @@
 import { expect, it, beforeAll, afterAll } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startServer, type Server } from '../support/harness.js';
+import { ENGINES, startServer, type Server } from '../support/harness.js';
 import { describeBrowser } from '../support/browser.js';
 import { DEMO_SMS_NUMBER } from '../../src/provisioning.js';
 
@@ -10,12 +10,12 @@ const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000
  * The agent desktop in Chromium, against `npm start`'s demo setup: the demo
  * SMS number reaches the demo agent through the Messaging Flow (Studio → Flex).
  */
-describeBrowser('agent desktop', (b) => {
+for (const engine of ENGINES) describeBrowser(`agent desktop [${engine}]`, (b) => {
   let server: Server;
   const customer = `+1555${String(Date.now() % 10_000_000).padStart(7, '0')}`;
 
   beforeAll(async () => {
-    server = await startServer('sqlite', { demoAgent: true, simulatorDeliveryMs: 200 });
+    server = await startServer(engine, { demoAgent: true, simulatorDeliveryMs: 200 });
   });
   afterAll(async () => {
     await server?.close();

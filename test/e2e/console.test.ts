@@ -1,14 +1,14 @@
 import { expect, it, beforeAll, afterAll } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startServer, type Server } from '../support/harness.js';
+import { ENGINES, startServer, type Server } from '../support/harness.js';
 import { describeBrowser } from '../support/browser.js';
 import { flowDefinition } from '../support/studio.js';
 
-describeBrowser('admin console', (b) => {
+for (const engine of ENGINES) describeBrowser(`admin console [${engine}]`, (b) => {
   let server: Server;
   let page: Page;
   beforeAll(async () => {
-    server = await startServer('sqlite');
+    server = await startServer(engine);
   });
   afterAll(async () => {
     await server?.close();

@@ -1,18 +1,18 @@
 import { expect, it, beforeAll, afterAll } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startServer, type Server } from '../support/harness.js';
+import { ENGINES, startServer, type Server } from '../support/harness.js';
 import { describeBrowser } from '../support/browser.js';
 
 const PASSWORD = 'correct horse battery';
 
-describeBrowser('supervisor view', (b) => {
+for (const engine of ENGINES) describeBrowser(`supervisor view [${engine}]`, (b) => {
   let server: Server;
   let page: Page;
   let workspaceSid: string;
   let conversationSid: string;
 
   beforeAll(async () => {
-    server = await startServer('sqlite');
+    server = await startServer(engine);
     const sue = await server.http('POST', '/parley/v1/Agents', { Username: 'sue', Password: PASSWORD, FriendlyName: 'Sue Pervisor', Role: 'supervisor' });
     expect(sue.status).toBe(201);
     workspaceSid = sue.body.workspace_sid;

@@ -1,6 +1,6 @@
 import { expect, it, beforeAll, afterAll } from 'vitest';
 import type { Page, WebSocketRoute } from 'playwright-core';
-import { startServer, type Server } from '../support/harness.js';
+import { ENGINES, startServer, type Server } from '../support/harness.js';
 import { describeBrowser } from '../support/browser.js';
 import { agent, flexWorkspace, settleAll, type FlexWorkspace } from '../support/flex.js';
 import { flowDefinition } from '../support/studio.js';
@@ -38,10 +38,10 @@ const PNG_1PX = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPh
 /** The id of the focused element inside the widget's shadow root. */
 const focused = (page: Page) => page.evaluate<string>("document.querySelector('#parley-webchat').shadowRoot.activeElement?.id ?? ''");
 
-describeBrowser('web chat widget', (b) => {
+for (const engine of ENGINES) describeBrowser(`web chat widget [${engine}]`, (b) => {
   let server: Server;
   beforeAll(async () => {
-    server = await startServer('sqlite');
+    server = await startServer(engine);
   });
   afterAll(async () => {
     await server?.close();
