@@ -163,3 +163,26 @@ export function jsonProblem(text: string): string | undefined {
     return `${msg} (line ${before.length}, column ${(before[before.length - 1]?.length ?? 0) + 1})`;
   }
 }
+
+/** A JSON editor's parse error under it (nothing while the text parses). */
+export function JsonProblem({ problem, id }: { problem: string | undefined; id?: string }) {
+  if (!problem) return null;
+  return (
+    <p id={id} className="notice notice-error" role="alert">
+      Not valid JSON: {problem}
+    </p>
+  );
+}
+
+/** A select's options for resources, by SID, named by friendly name. */
+export function SidOptions({ items }: { items: readonly { sid: string; friendly_name: string }[] }) {
+  return (
+    <>
+      {items.map((i) => (
+        <option key={i.sid} value={i.sid}>
+          {i.friendly_name}
+        </option>
+      ))}
+    </>
+  );
+}

@@ -1,6 +1,8 @@
+import type { ReactNode } from 'react';
 import type { TaskView, TeamsState, WorkerView } from './model';
 import { availableWorkers, waitingTasks } from './model';
 import { Badge, formatAge } from '../shared/ui';
+import { DataTable } from '../shared/table';
 
 const since = (start: number | null, now: number) => (start === null ? '' : formatAge((now - start) / 1000));
 
@@ -9,7 +11,22 @@ function taskLabel(t: TaskView | undefined, sid: string): string {
   return [t.customer ?? 'Task', t.channel_type ?? t.task_channel].filter(Boolean).join(' · ');
 }
 
+type QueueStats = NonNullable<TeamsState['statistics']>['task_queues'][number];
+const waitingIn = (q: QueueStats) => (q.tasks_by_status.pending ?? 0) + (q.tasks_by_status.reserved ?? 0);
+
 const STATUS_TONE: Record<string, 'ok' | 'warn' | 'accent' | 'muted'> = { pending: 'warn', reserved: 'warn', assigned: 'ok', wrapping: 'accent', accepted: 'ok' };
+
+/** A titled section (its h2 names it) around one of the tables. */
+function TableSection({ id, title, children }: { id: string; title: string; children: ReactNode }) {
+  return (
+    <section aria-labelledby={`${id}-heading`} className="stack">
+      <h2 id={`${id}-heading`} className="section-title">
+        {title}
+      </h2>
+      {children}
+    </section>
+  );
+}
 
 /** The headline figures: what a supervisor scans first. */
 export function StatCards({ s, now }: { s: TeamsState; now: number }) {
@@ -41,56 +58,26 @@ export function StatCards({ s, now }: { s: TeamsState; now: number }) {
 export function QueuesTable({ s, now }: { s: TeamsState; now: number }) {
   const queues = s.statistics?.task_queues ?? [];
   return (
-    <section aria-labelledby="queues-heading" className="stack">
-      <h2 id="queues-heading" className="section-title">
-        Queues
-      </h2>
-      {queues.length === 0 ? (
-        <p className="muted">No queues.</p>
-      ) : (
-        <div className="table-wrap">
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">Queue</th>
-                <th scope="col" className="num">
-                  Waiting
-                </th>
-                <th scope="col" className="num">
-                  Longest wait
-                </th>
-                <th scope="col" className="num">
-                  In progress
-                </th>
-                <th scope="col" className="num">
-                  Available agents
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {queues.map((q) => {
-                const waiting = (q.tasks_by_status.pending ?? 0) + (q.tasks_by_status.reserved ?? 0);
-                return (
-                  <tr key={q.task_queue_sid} data-queue={q.friendly_name}>
-                    <th scope="row">{q.friendly_name}</th>
-                    <td className="num" data-col="waiting">
-                      {waiting}
-                    </td>
-                    <td className="num" data-col="longest">
-                      {waiting > 0 && q.longest_task_waiting_sid ? formatAge(q.longest_task_waiting_age + (now - s.statsAt) / 1000) : '—'}
-                    </td>
-                    <td className="num">{(q.tasks_by_status.assigned ?? 0) + (q.tasks_by_status.wrapping ?? 0)}</td>
-                    <td className="num" data-col="available">
-                      {q.total_available_workers} / {q.total_eligible_workers}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </section>
+    <TableSection id="queues" title="Queues">
+      <DataTable
+        rows={queues}
+        rowKey={(q) => q.task_queue_sid}
+        rowProps={(q) => ({ 'data-queue': q.friendly_name })}
+        empty={<p className="muted">No queues.</p>}
+        columns={[
+          { header: 'Queue', rowHeader: true, cell: (q) => q.friendly_name },
+          { header: 'Waiting', num: true, dataCol: 'waiting', cell: (q) => waitingIn(q) },
+          {
+            header: 'Longest wait',
+            num: true,
+            dataCol: 'longest',
+            cell: (q) => (waitingIn(q) > 0 && q.longest_task_waiting_sid ? formatAge(q.longest_task_waiting_age + (now - s.statsAt) / 1000) : '—'),
+          },
+          { header: 'In progress', num: true, cell: (q) => (q.tasks_by_status.assigned ?? 0) + (q.tasks_by_status.wrapping ?? 0) },
+          { header: 'Available agents', num: true, dataCol: 'available', cell: (q) => `${q.total_available_workers} / ${q.total_eligible_workers}` },
+        ]}
+      />
+    </TableSection>
   );
 }
 
@@ -108,101 +95,64 @@ export function TeamsTable({ s, now, onMonitor, monitoring }: { s: TeamsState; n
   const tasks = new Map(s.tasks.map((t) => [t.sid, t]));
   const workers = [...s.workers].sort((a, b) => Number(b.available) - Number(a.available) || a.friendly_name.localeCompare(b.friendly_name));
   return (
-    <section aria-labelledby="teams-heading" className="stack">
-      <h2 id="teams-heading" className="section-title">
-        Agents
-      </h2>
-      <div className="table-wrap">
-        <table className="data">
-          <thead>
-            <tr>
-              <th scope="col">Agent</th>
-              <th scope="col">Activity</th>
-              <th scope="col">Current tasks</th>
-            </tr>
-          </thead>
-          <tbody>
-            {workers.map((w: WorkerView) => (
-              <tr key={w.sid} data-worker={w.friendly_name}>
-                <th scope="row">{w.friendly_name}</th>
-                <td>
-                  <Badge tone={w.available ? 'ok' : 'muted'}>{w.activity_name}</Badge> <span className="muted">{since(w.since, now)}</span>
-                </td>
-                <td>
-                  {w.tasks.length === 0 ? (
-                    <span className="muted">None</span>
-                  ) : (
-                    <ul className="chips">
-                      {w.tasks.map((r) => {
-                        const t = tasks.get(r.task_sid);
-                        const label = taskLabel(t, r.task_sid);
-                        return (
-                          <li key={r.reservation_sid} className="chip">
-                            <span>{label}</span> <Badge tone={STATUS_TONE[r.reservation_status] ?? 'muted'}>{r.reservation_status === 'pending' ? 'offered' : r.reservation_status}</Badge>
-                            {t ? <span className="muted"> {formatAge((now - t.created) / 1000)}</span> : null} <MonitorButton task={t} label={`${label} with ${w.friendly_name}`} onMonitor={onMonitor} active={monitoring} />
-                          </li>
-                        );
-                      })}
-                    </ul>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </section>
+    <TableSection id="teams" title="Agents">
+      <DataTable
+        rows={workers}
+        rowKey={(w) => w.sid}
+        rowProps={(w) => ({ 'data-worker': w.friendly_name })}
+        columns={[
+          { header: 'Agent', rowHeader: true, cell: (w) => w.friendly_name },
+          {
+            header: 'Activity',
+            cell: (w) => (
+              <>
+                <Badge tone={w.available ? 'ok' : 'muted'}>{w.activity_name}</Badge> <span className="muted">{since(w.since, now)}</span>
+              </>
+            ),
+          },
+          {
+            header: 'Current tasks',
+            cell: (w) =>
+              w.tasks.length === 0 ? (
+                <span className="muted">None</span>
+              ) : (
+                <ul className="chips">
+                  {w.tasks.map((r) => {
+                    const t = tasks.get(r.task_sid);
+                    const label = taskLabel(t, r.task_sid);
+                    return (
+                      <li key={r.reservation_sid} className="chip">
+                        <span>{label}</span> <Badge tone={STATUS_TONE[r.reservation_status] ?? 'muted'}>{r.reservation_status === 'pending' ? 'offered' : r.reservation_status}</Badge>
+                        {t ? <span className="muted"> {formatAge((now - t.created) / 1000)}</span> : null} <MonitorButton task={t} label={`${label} with ${w.friendly_name}`} onMonitor={onMonitor} active={monitoring} />
+                      </li>
+                    );
+                  })}
+                </ul>
+              ),
+          },
+        ]}
+      />
+    </TableSection>
   );
 }
 
 export function TasksTable({ s, now, onMonitor, monitoring }: { s: TeamsState; now: number; onMonitor: (conversationSid: string) => void; monitoring: string | undefined }) {
   const workers = new Map(s.workers.map((w) => [w.sid, w.friendly_name]));
   return (
-    <section aria-labelledby="tasks-heading" className="stack">
-      <h2 id="tasks-heading" className="section-title">
-        Live tasks
-      </h2>
-      {s.tasks.length === 0 ? (
-        <p className="muted">No live tasks.</p>
-      ) : (
-        <div className="table-wrap">
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">Task</th>
-                <th scope="col">Status</th>
-                <th scope="col">Queue</th>
-                <th scope="col">Agent</th>
-                <th scope="col" className="num">
-                  Age
-                </th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {s.tasks.map((t) => {
-                const label = taskLabel(t, t.sid);
-                return (
-                  <tr key={t.sid}>
-                    <th scope="row">{label}</th>
-                    <td>
-                      <Badge tone={STATUS_TONE[t.assignment_status] ?? 'muted'}>{t.assignment_status}</Badge>
-                    </td>
-                    <td>{t.task_queue_name ?? '—'}</td>
-                    <td>{t.worker_sid ? (workers.get(t.worker_sid) ?? t.worker_sid) : '—'}</td>
-                    <td className="num">{formatAge((now - t.created) / 1000)}</td>
-                    <td>
-                      <MonitorButton task={t} label={label} onMonitor={onMonitor} active={monitoring} />
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </section>
+    <TableSection id="tasks" title="Live tasks">
+      <DataTable
+        rows={s.tasks}
+        rowKey={(t) => t.sid}
+        empty={<p className="muted">No live tasks.</p>}
+        columns={[
+          { header: 'Task', rowHeader: true, cell: (t) => taskLabel(t, t.sid) },
+          { header: 'Status', cell: (t) => <Badge tone={STATUS_TONE[t.assignment_status] ?? 'muted'}>{t.assignment_status}</Badge> },
+          { header: 'Queue', cell: (t) => t.task_queue_name ?? '—' },
+          { header: 'Agent', cell: (t) => (t.worker_sid ? (workers.get(t.worker_sid) ?? t.worker_sid) : '—') },
+          { header: 'Age', num: true, cell: (t) => formatAge((now - t.created) / 1000) },
+        ]}
+        actions={(t) => <MonitorButton task={t} label={taskLabel(t, t.sid)} onMonitor={onMonitor} active={monitoring} />}
+      />
+    </TableSection>
   );
 }

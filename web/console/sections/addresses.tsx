@@ -1,6 +1,8 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { AddressConfiguration, ChatService, ConsoleApi, Flow } from '../api';
-import { Badge, ErrorNotice, Field, Loading, Notice, useAction, useAsync } from '../../shared/ui';
+import { Badge, Field, useAction, useAsync } from '../../shared/ui';
+import { EditorForm, ResourceSection, useEditor } from '../../shared/resource';
+import { RowActions } from '../../shared/table';
 
 const PATH = '/conversations/v1/Configuration/Addresses';
 const TYPES = [
@@ -63,95 +65,44 @@ export function AddressesSection({ api }: { api: ConsoleApi }) {
   const list = useAsync(() => api.list<AddressConfiguration>(PATH, 'address_configurations'), [api]);
   const flows = useAsync(() => api.list<Flow>('/studio/v2/Flows', 'flows'), [api]);
   const services = useAsync(() => api.list<ChatService>('/conversations/v1/Services', 'services'), [api]);
-  const [editing, setEditing] = useState<AddressConfiguration | 'new' | undefined>();
-  const [saved, setSaved] = useState('');
+  const editor = useEditor<AddressConfiguration>(list.reload);
   const remove = useAction(async (a: AddressConfiguration) => {
     await api.delete(`${PATH}/${a.sid}`);
-    setSaved(`Deleted ${a.address}.`);
-    list.reload();
+    editor.changed(`Deleted ${a.address}.`);
   });
+  const target = (ac: AddressConfiguration['auto_creation']) =>
+    ac.type === 'studio' ? (flows.data?.find((f) => f.sid === ac.studio_flow_sid)?.friendly_name ?? ac.studio_flow_sid) : ac.type === 'webhook' ? ac.webhook_url : '';
 
   return (
-    <section className="stack" aria-label="Address configurations">
-      <p className="muted">Which conversations an inbound message to one of your addresses creates, and who handles them.</p>
-      <div className="toolbar">
-        <button type="button" onClick={() => (setSaved(''), setEditing('new'))}>
-          New address
-        </button>
-      </div>
-      <Notice>{saved}</Notice>
-      <ErrorNotice error={list.error ?? remove.error} />
-      {editing ? (
-        <AddressForm
-          key={editing === 'new' ? 'new' : editing.sid}
-          api={api}
-          existing={editing === 'new' ? undefined : editing}
-          flows={flows.data ?? []}
-          services={services.data ?? []}
-          onDone={(msg) => {
-            setEditing(undefined);
-            if (msg) {
-              setSaved(msg);
-              list.reload();
-            }
-          }}
+    <ResourceSection
+      label="Address configurations"
+      intro="Which conversations an inbound message to one of your addresses creates, and who handles them."
+      newLabel="New address"
+      list={list}
+      editor={editor}
+      error={remove.error}
+      form={(existing) => <AddressForm api={api} existing={existing} flows={flows.data ?? []} services={services.data ?? []} onDone={editor.done} />}
+      empty={<p>No address configurations yet.</p>}
+      columns={[
+        { header: 'Type', cell: (a) => TYPES.find((t) => t.value === a.type)?.label ?? a.type },
+        { header: 'Address', cell: (a) => <code>{a.address}</code> },
+        { header: 'Name', cell: (a) => a.friendly_name },
+        {
+          header: 'Auto-creation',
+          cell: (a) => (
+            <>
+              {a.auto_creation.enabled ? <Badge tone="ok">{a.auto_creation.type}</Badge> : <Badge>off</Badge>} <span className="muted">{target(a.auto_creation)}</span>
+            </>
+          ),
+        },
+      ]}
+      actions={(a) => (
+        <RowActions
+          edit={{ label: `Edit ${a.address}`, onClick: () => editor.open(a) }}
+          remove={{ label: `Delete ${a.address}`, confirm: `Delete the configuration of ${a.address}?`, onConfirm: () => void remove.run(a) }}
         />
-      ) : null}
-      {list.loading && !list.data ? <Loading /> : null}
-      {list.data ? (
-        list.data.length === 0 ? (
-          <p>No address configurations yet.</p>
-        ) : (
-          <div className="table-wrap">
-            <table className="data">
-              <thead>
-                <tr>
-                  <th scope="col">Type</th>
-                  <th scope="col">Address</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Auto-creation</th>
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.map((a) => (
-                  <tr key={a.sid}>
-                    <td>{TYPES.find((t) => t.value === a.type)?.label ?? a.type}</td>
-                    <td>
-                      <code>{a.address}</code>
-                    </td>
-                    <td>{a.friendly_name}</td>
-                    <td>
-                      {a.auto_creation.enabled ? <Badge tone="ok">{a.auto_creation.type}</Badge> : <Badge>off</Badge>}{' '}
-                      <span className="muted">{a.auto_creation.type === 'studio' ? (flows.data?.find((f) => f.sid === a.auto_creation.studio_flow_sid)?.friendly_name ?? a.auto_creation.studio_flow_sid) : a.auto_creation.type === 'webhook' ? a.auto_creation.webhook_url : ''}</span>
-                    </td>
-                    <td>
-                      <div className="toolbar">
-                        <button type="button" className="secondary" onClick={() => (setSaved(''), setEditing(a))} aria-label={`Edit ${a.address}`}>
-                          Edit
-                        </button>
-                        <button
-                          type="button"
-                          className="danger"
-                          aria-label={`Delete ${a.address}`}
-                          onClick={() => {
-                            if (confirm(`Delete the configuration of ${a.address}?`)) void remove.run(a);
-                          }}
-                        >
-                          Delete
-                        </button>
-                      </div>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )
-      ) : null}
-    </section>
+      )}
+    />
   );
 }
 
@@ -168,14 +119,16 @@ function AddressForm(props: { api: ConsoleApi; existing: AddressConfiguration | 
       props.onDone(`Created ${d.address}.`);
     }
   });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    void save.run();
-  };
   const placeholder = TYPES.find((t) => t.value === d.type)?.placeholder;
   return (
-    <form className="card stack" onSubmit={submit} aria-label={existing ? `Edit ${existing.address}` : 'New address'}>
-      <h3 style={{ margin: 0 }}>{existing ? `Edit ${existing.address}` : 'New address'}</h3>
+    <EditorForm
+      label={existing ? `Edit ${existing.address}` : 'New address'}
+      submitLabel={existing ? 'Save' : 'Create address'}
+      busy={save.busy}
+      error={save.error}
+      onSubmit={() => void save.run()}
+      onCancel={() => props.onDone()}
+    >
       <div className="form-grid">
         <Field label="Channel">
           <select value={d.type} disabled={!!existing} onChange={(e) => set('type', e.target.value)}>
@@ -266,15 +219,6 @@ function AddressForm(props: { api: ConsoleApi; existing: AddressConfiguration | 
           </fieldset>
         ) : null}
       </fieldset>
-      <ErrorNotice error={save.error} />
-      <div className="toolbar">
-        <button type="submit" disabled={save.busy}>
-          {existing ? 'Save' : 'Create address'}
-        </button>
-        <button type="button" className="secondary" onClick={() => props.onDone()}>
-          Cancel
-        </button>
-      </div>
-    </form>
+    </EditorForm>
   );
 }

@@ -1,6 +1,8 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import type { ConsoleApi, Flow } from '../api';
-import { Badge, ErrorNotice, Field, Loading, Notice, jsonProblem, prettyJson, useAction, useAsync } from '../../shared/ui';
+import { Badge, ErrorNotice, Field, JsonProblem, Loading, Notice, jsonProblem, prettyJson, useAction, useAsync } from '../../shared/ui';
+import { QuickCreate } from '../../shared/resource';
+import { DataTable } from '../../shared/table';
 
 const PATH = '/studio/v2/Flows';
 
@@ -28,53 +30,32 @@ export function FlowsSection({ api, selected }: { api: ConsoleApi; selected: str
     flows.reload();
     location.hash = `#/flows/${flow.sid}`;
   });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    void create.run();
-  };
-
   return (
     <div className="split">
       <section className="stack" aria-label="Flows">
-        <form className="toolbar" onSubmit={submit}>
-          <label className="sr-only" htmlFor="new-flow-name">
-            New flow name
-          </label>
-          <input id="new-flow-name" required placeholder="New flow name" value={name} onChange={(e) => setName(e.target.value)} />
-          <button type="submit" disabled={create.busy}>
-            Create flow
-          </button>
-        </form>
+        <QuickCreate id="new-flow-name" label="New flow name" value={name} onChange={setName} submitLabel="Create flow" busy={create.busy} onSubmit={() => void create.run()} />
         <ErrorNotice error={create.error ?? flows.error} />
         {flows.loading && !flows.data ? <Loading /> : null}
-        {flows.data?.length === 0 ? <p>No flows yet.</p> : null}
-        {flows.data && flows.data.length > 0 ? (
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">Flow</th>
-                <th scope="col">Status</th>
-                <th scope="col" className="num">
-                  Rev.
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {flows.data.map((f) => (
-                <tr key={f.sid} className={f.sid === selected ? 'selected' : undefined}>
-                  <td>
-                    <a href={`#/flows/${f.sid}`} aria-current={f.sid === selected ? 'true' : undefined}>
-                      {f.friendly_name}
-                    </a>
-                  </td>
-                  <td>
-                    <FlowStatus flow={f} />
-                  </td>
-                  <td className="num">{f.revision}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+        {flows.data ? (
+          <DataTable
+            wrap={false}
+            rows={flows.data}
+            rowKey={(f) => f.sid}
+            rowProps={(f) => ({ className: f.sid === selected ? 'selected' : undefined })}
+            empty={<p>No flows yet.</p>}
+            columns={[
+              {
+                header: 'Flow',
+                cell: (f) => (
+                  <a href={`#/flows/${f.sid}`} aria-current={f.sid === selected ? 'true' : undefined}>
+                    {f.friendly_name}
+                  </a>
+                ),
+              },
+              { header: 'Status', cell: (f) => <FlowStatus flow={f} /> },
+              { header: 'Rev.', num: true, cell: (f) => f.revision },
+            ]}
+          />
         ) : null}
       </section>
       {selected ? <FlowEditor key={selected} api={api} sid={selected} onChanged={flows.reload} /> : <p className="muted">Choose a flow to view and edit its definition.</p>}
@@ -154,11 +135,7 @@ function FlowEditor({ api, sid, onChanged }: { api: ConsoleApi; sid: string; onC
       <Field label="Definition (JSON)" wide>
         <textarea className="code" spellCheck={false} value={text} aria-invalid={syntax ? true : undefined} aria-describedby={syntax ? 'flow-syntax' : undefined} onChange={(e) => setText(e.target.value)} />
       </Field>
-      {syntax ? (
-        <p id="flow-syntax" className="notice notice-error" role="alert">
-          Not valid JSON: {syntax}
-        </p>
-      ) : null}
+      <JsonProblem problem={syntax} id="flow-syntax" />
       <ErrorNotice error={error} />
       <Notice>{saved}</Notice>
       <div className="toolbar">

@@ -1,6 +1,8 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { tr, type Activity, type ConsoleApi, type TaskQueue, type Workspace } from '../api';
-import { ErrorNotice, Field, Loading, Notice, useAction, useAsync } from '../../shared/ui';
+import { Field, SidOptions, useAction, useAsync } from '../../shared/ui';
+import { EditorForm, ResourceSection, useEditor } from '../../shared/resource';
+import { NameAndSid, RowActions } from '../../shared/table';
 
 interface Draft {
   friendlyName: string;
@@ -17,100 +19,36 @@ export function QueuesSection({ api, workspace }: { api: ConsoleApi; workspace: 
   const ws = workspace.sid;
   const queues = useAsync(() => api.list<TaskQueue>(tr(ws, '/TaskQueues'), 'task_queues'), [api, ws]);
   const activities = useAsync(() => api.list<Activity>(tr(ws, '/Activities'), 'activities'), [api, ws]);
-  const [editing, setEditing] = useState<TaskQueue | 'new' | undefined>();
-  const [saved, setSaved] = useState('');
+  const editor = useEditor<TaskQueue>(queues.reload);
   const remove = useAction(async (q: TaskQueue) => {
     await api.delete(tr(ws, `/TaskQueues/${q.sid}`));
-    setSaved(`Deleted queue ${q.friendly_name}.`);
-    queues.reload();
+    editor.changed(`Deleted queue ${q.friendly_name}.`);
   });
   const name = (sid: string | null) => activities.data?.find((a) => a.sid === sid)?.friendly_name ?? sid ?? '—';
 
   return (
-    <section className="stack" aria-label="Task queues">
-      <p className="muted">Queues of {workspace.friendly_name}: which workers (TargetWorkers expression) may take the tasks a workflow sends here.</p>
-      <div className="toolbar">
-        <button type="button" onClick={() => (setSaved(''), setEditing('new'))}>
-          New queue
-        </button>
-      </div>
-      <Notice>{saved}</Notice>
-      <ErrorNotice error={queues.error ?? remove.error} />
-      {editing ? (
-        <QueueForm
-          key={editing === 'new' ? 'new' : editing.sid}
-          api={api}
-          ws={ws}
-          existing={editing === 'new' ? undefined : editing}
-          activities={activities.data ?? []}
-          onDone={(msg) => {
-            setEditing(undefined);
-            if (msg) {
-              setSaved(msg);
-              queues.reload();
-            }
-          }}
+    <ResourceSection
+      label="Task queues"
+      intro={`Queues of ${workspace.friendly_name}: which workers (TargetWorkers expression) may take the tasks a workflow sends here.`}
+      newLabel="New queue"
+      list={queues}
+      editor={editor}
+      error={remove.error}
+      form={(existing) => <QueueForm api={api} ws={ws} existing={existing} activities={activities.data ?? []} onDone={editor.done} />}
+      columns={[
+        { header: 'Queue', cell: (q) => <NameAndSid name={q.friendly_name} sid={q.sid} /> },
+        { header: 'Target workers', cell: (q) => <code>{q.target_workers}</code> },
+        { header: 'Max reserved', num: true, cell: (q) => q.max_reserved_workers },
+        { header: 'Order', cell: (q) => q.task_order },
+        { header: 'Activities (reserved / assigned)', cell: (q) => `${name(q.reservation_activity_sid)} / ${name(q.assignment_activity_sid)}` },
+      ]}
+      actions={(q) => (
+        <RowActions
+          edit={{ label: `Edit queue ${q.friendly_name}`, onClick: () => editor.open(q) }}
+          remove={{ label: `Delete queue ${q.friendly_name}`, confirm: `Delete queue ${q.friendly_name}?`, onConfirm: () => void remove.run(q) }}
         />
-      ) : null}
-      {queues.loading && !queues.data ? <Loading /> : null}
-      {queues.data ? (
-        <div className="table-wrap">
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">Queue</th>
-                <th scope="col">Target workers</th>
-                <th scope="col" className="num">
-                  Max reserved
-                </th>
-                <th scope="col">Order</th>
-                <th scope="col">Activities (reserved / assigned)</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {queues.data.map((q) => (
-                <tr key={q.sid}>
-                  <td>
-                    {q.friendly_name}
-                    <div className="muted">
-                      <code>{q.sid}</code>
-                    </div>
-                  </td>
-                  <td>
-                    <code>{q.target_workers}</code>
-                  </td>
-                  <td className="num">{q.max_reserved_workers}</td>
-                  <td>{q.task_order}</td>
-                  <td>
-                    {name(q.reservation_activity_sid)} / {name(q.assignment_activity_sid)}
-                  </td>
-                  <td>
-                    <div className="toolbar">
-                      <button type="button" className="secondary" aria-label={`Edit queue ${q.friendly_name}`} onClick={() => (setSaved(''), setEditing(q))}>
-                        Edit
-                      </button>
-                      <button
-                        type="button"
-                        className="danger"
-                        aria-label={`Delete queue ${q.friendly_name}`}
-                        onClick={() => {
-                          if (confirm(`Delete queue ${q.friendly_name}?`)) void remove.run(q);
-                        }}
-                      >
-                        Delete
-                      </button>
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
-    </section>
+      )}
+    />
   );
 }
 
@@ -142,25 +80,24 @@ function QueueForm(props: { api: ConsoleApi; ws: string; existing: TaskQueue | u
     else await api.post(tr(ws, '/TaskQueues'), params);
     props.onDone(existing ? `Saved queue ${d.friendlyName}.` : `Created queue ${d.friendlyName}.`);
   });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    void save.run();
-  };
   const activitySelect = (label: string, key: 'reservationActivity' | 'assignmentActivity') => (
     <Field label={label}>
       <select value={d[key]} onChange={(e) => set(key, e.target.value)}>
         <option value="">No change</option>
-        {props.activities.map((a) => (
-          <option key={a.sid} value={a.sid}>
-            {a.friendly_name}
-          </option>
-        ))}
+        <SidOptions items={props.activities} />
       </select>
     </Field>
   );
   return (
-    <form className="card stack" onSubmit={submit} aria-label={existing ? `Edit queue ${existing.friendly_name}` : 'New queue'}>
-      <h3 style={{ margin: 0 }}>{existing ? `Edit ${existing.friendly_name}` : 'New queue'}</h3>
+    <EditorForm
+      label={existing ? `Edit queue ${existing.friendly_name}` : 'New queue'}
+      title={existing ? `Edit ${existing.friendly_name}` : 'New queue'}
+      submitLabel={existing ? 'Save' : 'Create queue'}
+      busy={save.busy}
+      error={save.error}
+      onSubmit={() => void save.run()}
+      onCancel={() => props.onDone()}
+    >
       <div className="form-grid">
         <Field label="Queue name">
           <input required value={d.friendlyName} onChange={(e) => set('friendlyName', e.target.value)} />
@@ -180,15 +117,6 @@ function QueueForm(props: { api: ConsoleApi; ws: string; existing: TaskQueue | u
         {activitySelect('Activity while reserved', 'reservationActivity')}
         {activitySelect('Activity while assigned', 'assignmentActivity')}
       </div>
-      <ErrorNotice error={save.error} />
-      <div className="toolbar">
-        <button type="submit" disabled={save.busy}>
-          {existing ? 'Save' : 'Create queue'}
-        </button>
-        <button type="button" className="secondary" onClick={() => props.onDone()}>
-          Cancel
-        </button>
-      </div>
-    </form>
+    </EditorForm>
   );
 }

@@ -1,6 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { tr, type Activity, type ConsoleApi, type Worker, type WorkerChannel, type Workspace } from '../api';
-import { Badge, ErrorNotice, Field, Loading, Notice, jsonProblem, prettyJson, useAction, useAsync } from '../../shared/ui';
+import { Badge, ErrorNotice, Field, JsonProblem, Loading, Notice, SidOptions, jsonProblem, prettyJson, useAction, useAsync } from '../../shared/ui';
+import { QuickCreate } from '../../shared/resource';
+import { DataTable, TableHead } from '../../shared/table';
 
 export function WorkersSection({ api, workspace }: { api: ConsoleApi; workspace: Workspace }) {
   const ws = workspace.sid;
@@ -16,51 +18,44 @@ export function WorkersSection({ api, workspace }: { api: ConsoleApi; workspace:
     workers.reload();
     setSelected(w.sid);
   });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    setSaved('');
-    void create.run();
-  };
   const current = workers.data?.find((w) => w.sid === selected);
 
   return (
     <div className="split">
       <section className="stack" aria-label="Workers">
-        <form className="toolbar" onSubmit={submit}>
-          <label className="sr-only" htmlFor="new-worker-name">
-            New worker name
-          </label>
-          <input id="new-worker-name" required placeholder="New worker name" value={name} onChange={(e) => setName(e.target.value)} />
-          <button type="submit" disabled={create.busy}>
-            Create worker
-          </button>
-        </form>
+        <QuickCreate
+          id="new-worker-name"
+          label="New worker name"
+          value={name}
+          onChange={setName}
+          submitLabel="Create worker"
+          busy={create.busy}
+          onSubmit={() => {
+            setSaved('');
+            void create.run();
+          }}
+        />
         <Notice>{saved}</Notice>
         <ErrorNotice error={create.error ?? workers.error} />
         {workers.loading && !workers.data ? <Loading /> : null}
         {workers.data ? (
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">Worker</th>
-                <th scope="col">Activity</th>
-              </tr>
-            </thead>
-            <tbody>
-              {workers.data.map((w) => (
-                <tr key={w.sid} className={w.sid === selected ? 'selected' : undefined}>
-                  <td>
-                    <button type="button" className="link-button" aria-pressed={w.sid === selected} onClick={() => (setSaved(''), setSelected(w.sid))}>
-                      {w.friendly_name}
-                    </button>
-                  </td>
-                  <td>
-                    <Badge tone={w.available ? 'ok' : 'muted'}>{w.activity_name}</Badge>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            wrap={false}
+            rows={workers.data}
+            rowKey={(w) => w.sid}
+            rowProps={(w) => ({ className: w.sid === selected ? 'selected' : undefined })}
+            columns={[
+              {
+                header: 'Worker',
+                cell: (w) => (
+                  <button type="button" className="link-button" aria-pressed={w.sid === selected} onClick={() => (setSaved(''), setSelected(w.sid))}>
+                    {w.friendly_name}
+                  </button>
+                ),
+              },
+              { header: 'Activity', cell: (w) => <Badge tone={w.available ? 'ok' : 'muted'}>{w.activity_name}</Badge> },
+            ]}
+          />
         ) : null}
       </section>
       {current ? (
@@ -126,22 +121,14 @@ function WorkerPanel(props: { api: ConsoleApi; ws: string; worker: Worker; activ
           </Field>
           <Field label="Activity">
             <select value={activity} onChange={(e) => setActivity(e.target.value)}>
-              {props.activities.map((a) => (
-                <option key={a.sid} value={a.sid}>
-                  {a.friendly_name}
-                </option>
-              ))}
+              <SidOptions items={props.activities} />
             </select>
           </Field>
         </div>
         <Field label="Attributes (JSON)" wide>
           <textarea className="code" style={{ minHeight: 160 }} spellCheck={false} value={attributes} aria-invalid={syntax ? true : undefined} onChange={(e) => setAttributes(e.target.value)} />
         </Field>
-        {syntax ? (
-          <p className="notice notice-error" role="alert">
-            Not valid JSON: {syntax}
-          </p>
-        ) : null}
+        <JsonProblem problem={syntax} />
         <ErrorNotice error={save.error ?? remove.error} />
         <div className="toolbar">
           <button type="submit" disabled={save.busy || !!syntax}>
@@ -167,19 +154,7 @@ function WorkerChannels({ api, path }: { api: ConsoleApi; path: string }) {
     <div className="stack">
       <table className="data">
         <caption>Channel capacities</caption>
-        <thead>
-          <tr>
-            <th scope="col">Channel</th>
-            <th scope="col">Capacity</th>
-            <th scope="col">Available</th>
-            <th scope="col" className="num">
-              Assigned
-            </th>
-            <th scope="col">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={CHANNEL_COLUMNS} actions />
         <tbody>
           {channels.data.map((c) => (
             <ChannelRow key={c.sid} channel={c} busy={update.busy} onSave={(cap, av) => void update.run(c, cap, av)} />
@@ -191,6 +166,9 @@ function WorkerChannels({ api, path }: { api: ConsoleApi; path: string }) {
     </div>
   );
 }
+
+/** The table's headers; each row keeps its own draft (ChannelRow). */
+const CHANNEL_COLUMNS = [{ header: 'Channel' }, { header: 'Capacity' }, { header: 'Available' }, { header: 'Assigned', num: true }];
 
 function ChannelRow({ channel, busy, onSave }: { channel: WorkerChannel; busy: boolean; onSave: (capacity: number, available: boolean) => void }) {
   const [capacity, setCapacity] = useState(String(channel.configured_capacity));

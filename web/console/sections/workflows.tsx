@@ -1,96 +1,40 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { tr, type ConsoleApi, type TaskQueue, type Workflow, type Workspace } from '../api';
-import { ErrorNotice, Field, Loading, Notice, jsonProblem, prettyJson, useAction, useAsync } from '../../shared/ui';
+import { Field, JsonProblem, jsonProblem, prettyJson, useAction, useAsync } from '../../shared/ui';
+import { EditorForm, ResourceSection, useEditor } from '../../shared/resource';
+import { NameAndSid, RowActions } from '../../shared/table';
 
 export function WorkflowsSection({ api, workspace }: { api: ConsoleApi; workspace: Workspace }) {
   const ws = workspace.sid;
   const workflows = useAsync(() => api.list<Workflow>(tr(ws, '/Workflows'), 'workflows'), [api, ws]);
   const queues = useAsync(() => api.list<TaskQueue>(tr(ws, '/TaskQueues'), 'task_queues'), [api, ws]);
-  const [editing, setEditing] = useState<Workflow | 'new' | undefined>();
-  const [saved, setSaved] = useState('');
+  const editor = useEditor<Workflow>(workflows.reload);
   const remove = useAction(async (w: Workflow) => {
     await api.delete(tr(ws, `/Workflows/${w.sid}`));
-    setSaved(`Deleted workflow ${w.friendly_name}.`);
-    workflows.reload();
+    editor.changed(`Deleted workflow ${w.friendly_name}.`);
   });
 
   return (
-    <section className="stack" aria-label="Workflows">
-      <p className="muted">Workflows of {workspace.friendly_name}: the filters that send each task to a queue.</p>
-      <div className="toolbar">
-        <button type="button" onClick={() => (setSaved(''), setEditing('new'))}>
-          New workflow
-        </button>
-      </div>
-      <Notice>{saved}</Notice>
-      <ErrorNotice error={workflows.error ?? remove.error} />
-      {editing ? (
-        <WorkflowForm
-          key={editing === 'new' ? 'new' : editing.sid}
-          api={api}
-          ws={ws}
-          existing={editing === 'new' ? undefined : editing}
-          queues={queues.data ?? []}
-          onDone={(msg) => {
-            setEditing(undefined);
-            if (msg) {
-              setSaved(msg);
-              workflows.reload();
-            }
-          }}
+    <ResourceSection
+      label="Workflows"
+      intro={`Workflows of ${workspace.friendly_name}: the filters that send each task to a queue.`}
+      newLabel="New workflow"
+      list={workflows}
+      editor={editor}
+      error={remove.error}
+      form={(existing) => <WorkflowForm api={api} ws={ws} existing={existing} queues={queues.data ?? []} onDone={editor.done} />}
+      columns={[
+        { header: 'Workflow', cell: (w) => <NameAndSid name={w.friendly_name} sid={w.sid} /> },
+        { header: 'Reservation timeout (s)', num: true, cell: (w) => w.task_reservation_timeout },
+        { header: 'Assignment callback', cell: (w) => w.assignment_callback_url ?? '—' },
+      ]}
+      actions={(w) => (
+        <RowActions
+          edit={{ label: `Edit workflow ${w.friendly_name}`, onClick: () => editor.open(w) }}
+          remove={{ label: `Delete workflow ${w.friendly_name}`, confirm: `Delete workflow ${w.friendly_name}?`, onConfirm: () => void remove.run(w) }}
         />
-      ) : null}
-      {workflows.loading && !workflows.data ? <Loading /> : null}
-      {workflows.data ? (
-        <div className="table-wrap">
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">Workflow</th>
-                <th scope="col" className="num">
-                  Reservation timeout (s)
-                </th>
-                <th scope="col">Assignment callback</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {workflows.data.map((w) => (
-                <tr key={w.sid}>
-                  <td>
-                    {w.friendly_name}
-                    <div className="muted">
-                      <code>{w.sid}</code>
-                    </div>
-                  </td>
-                  <td className="num">{w.task_reservation_timeout}</td>
-                  <td>{w.assignment_callback_url ?? '—'}</td>
-                  <td>
-                    <div className="toolbar">
-                      <button type="button" className="secondary" aria-label={`Edit workflow ${w.friendly_name}`} onClick={() => (setSaved(''), setEditing(w))}>
-                        Edit
-                      </button>
-                      <button
-                        type="button"
-                        className="danger"
-                        aria-label={`Delete workflow ${w.friendly_name}`}
-                        onClick={() => {
-                          if (confirm(`Delete workflow ${w.friendly_name}?`)) void remove.run(w);
-                        }}
-                      >
-                        Delete
-                      </button>
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
-    </section>
+      )}
+    />
   );
 }
 
@@ -115,13 +59,17 @@ function WorkflowForm(props: { api: ConsoleApi; ws: string; existing: Workflow |
     else await api.post(tr(ws, '/Workflows'), params);
     props.onDone(existing ? `Saved workflow ${name}.` : `Created workflow ${name}.`);
   });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    void save.run();
-  };
   return (
-    <form className="card stack" onSubmit={submit} aria-label={existing ? `Edit workflow ${existing.friendly_name}` : 'New workflow'}>
-      <h3 style={{ margin: 0 }}>{existing ? `Edit ${existing.friendly_name}` : 'New workflow'}</h3>
+    <EditorForm
+      label={existing ? `Edit workflow ${existing.friendly_name}` : 'New workflow'}
+      title={existing ? `Edit ${existing.friendly_name}` : 'New workflow'}
+      submitLabel={existing ? 'Save' : 'Create workflow'}
+      busy={save.busy}
+      disabled={!!syntax}
+      error={save.error}
+      onSubmit={() => void save.run()}
+      onCancel={() => props.onDone()}
+    >
       <div className="form-grid">
         <Field label="Workflow name">
           <input required value={name} onChange={(e) => setName(e.target.value)} />
@@ -139,20 +87,7 @@ function WorkflowForm(props: { api: ConsoleApi; ws: string; existing: Workflow |
       <Field label="Configuration (JSON)" hint={`Queues: ${props.queues.map((q) => `${q.friendly_name} = ${q.sid}`).join(', ') || 'none'}`} wide>
         <textarea className="code" spellCheck={false} value={config} aria-invalid={syntax ? true : undefined} onChange={(e) => setConfig(e.target.value)} />
       </Field>
-      {syntax ? (
-        <p className="notice notice-error" role="alert">
-          Not valid JSON: {syntax}
-        </p>
-      ) : null}
-      <ErrorNotice error={save.error} />
-      <div className="toolbar">
-        <button type="submit" disabled={save.busy || !!syntax}>
-          {existing ? 'Save' : 'Create workflow'}
-        </button>
-        <button type="button" className="secondary" onClick={() => props.onDone()}>
-          Cancel
-        </button>
-      </div>
-    </form>
+      <JsonProblem problem={syntax} />
+    </EditorForm>
   );
 }
