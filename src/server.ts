@@ -135,6 +135,8 @@ export async function createParley(config: Config, options: ParleyOptions = {}):
       publicUrl: config.publicUrl,
       twilioMessaging: config.twilioMessaging,
       twilioApiUrl: config.twilioApiUrl,
+      smtpUrl: config.smtpUrl,
+      log: (msg, detail) => app?.log.warn(detail, msg),
       ...(options.simulatorDeliveryMs !== undefined ? { simulatorDeliveryMs: options.simulatorDeliveryMs } : {}),
     },
     conversations,
@@ -171,7 +173,7 @@ export async function createParley(config: Config, options: ParleyOptions = {}):
       await storage.db.selectFrom('settings').select('key').limit(1).execute();
     },
     bodyLimit: 20 * 1024 * 1024,
-    publicRoutes: [realtime.routes(), channels.publicRoutes(), webchat.routes(), agents.publicRoutes(), supervision.routes(), webRoutes()],
+    publicRoutes: [realtime.routes(), channels.publicRoutes(), channels.emailRoutes(), webchat.routes(), agents.publicRoutes(), supervision.routes(), webRoutes()],
     products: [
       { label: 'api', register: (scope) => registerAccountRoutes(scope, accounts) },
       conversations.module(),

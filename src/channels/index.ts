@@ -14,6 +14,10 @@ import { TwilioMessagingCarrier } from './twilio-messaging/client.js';
 import { registerCarrierAdminRoutes, registerCarrierWebhooks } from './twilio-messaging/routes.js';
 import { Simulator } from './simulator/service.js';
 import { registerSimulatorRoutes } from './simulator/routes.js';
+import { EmailAccounts } from './email/accounts.js';
+import { EmailInbound } from './email/inbound.js';
+import { OutboundEmail } from './email/outbound.js';
+import { registerEmailAdminRoutes, registerEmailWebhook } from './email/routes.js';
 
 export interface ChannelsDeps extends ProductDeps {
   /** The auth token of a Parley account (signs media links). */
@@ -24,6 +28,10 @@ export interface ChannelsDeps extends ProductDeps {
   /** PARLEY_TWILIO_ACCOUNT_SID / PARLEY_TWILIO_AUTH_TOKEN. */
   twilioMessaging: { accountSid: string; authToken: string } | undefined;
   twilioApiUrl: string;
+  /** PARLEY_SMTP_URL: the main account's email relay. */
+  smtpUrl?: string | undefined;
+  /** Where channel failures worth an operator's eye are logged. */
+  log?: (msg: string, detail: Record<string, unknown>) => void;
   /** How long the simulator takes to report `delivered` (default 1 s). */
   simulatorDeliveryMs?: number;
 }
@@ -40,6 +48,9 @@ export class ChannelsProduct {
   readonly inbound: InboundPipeline;
   readonly outbound: OutboundMessaging;
   readonly simulator: Simulator;
+  readonly email: EmailAccounts;
+  readonly emailInbound: EmailInbound;
+  readonly emailOutbound: OutboundEmail;
 
   constructor(
     private readonly deps: ChannelsDeps,
@@ -69,6 +80,10 @@ export class ChannelsProduct {
       inbound: () => this.inbound,
     });
     this.outbound.register(dispatcher);
+    this.email = new EmailAccounts({ storage: deps.storage, cipher: deps.cipher, clock: deps.clock, environmentSmtpUrl: deps.smtpUrl, mainAccountSid: deps.mainAccountSid });
+    this.emailInbound = new EmailInbound(deps, conversations, this.inbound);
+    this.emailOutbound = new OutboundEmail({ ...deps, ...(deps.log ? { log: deps.log } : {}) }, conversations, this.email);
+    this.emailOutbound.register(dispatcher);
   }
 
   /** The carrier an account's messages go through. */
@@ -97,6 +112,11 @@ export class ChannelsProduct {
       });
   }
 
+  /** The inbound email webhook: for `publicRoutes` (its URL's token authenticates it). */
+  emailRoutes(): (app: FastifyInstance) => Promise<void> {
+    return registerEmailWebhook(this.email, this.emailInbound);
+  }
+
   /** Parley's admin API for channels, under /parley (Basic auth). */
   module(): ProductModule {
     return {
@@ -105,6 +125,7 @@ export class ChannelsProduct {
         await app.register(multipart, { limits: { fileSize: MEDIA_MAX_BYTES, files: 10, fields: 20, parts: 30 } });
         registerCarrierAdminRoutes(app, this.carriers, this.deps.publicUrl);
         registerSimulatorRoutes(app, this.simulator, this.mediaLinks, this.deps.publicUrl);
+        registerEmailAdminRoutes(app, this.email, this.deps.publicUrl);
       },
     };
   }

@@ -30,6 +30,8 @@ export interface Config {
   twilioMessaging: { accountSid: string; authToken: string } | undefined;
   /** Base of the Messaging API (https://api.twilio.com, or a proxy / test double). */
   twilioApiUrl: string;
+  /** PARLEY_SMTP_URL (smtp[s]://user:pass@host:port): the main account's outbound email relay unless it configured its own. */
+  smtpUrl: string | undefined;
   /** How long realtime stream events stay replayable for reconnecting clients. */
   realtimeRetentionSeconds: number;
   /** The most events one resubscription replays; a client further behind is told to resync. */
@@ -93,6 +95,8 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
   if ((twilioSid === undefined) !== (twilioToken === undefined)) throw new ConfigError('PARLEY_TWILIO_ACCOUNT_SID and PARLEY_TWILIO_AUTH_TOKEN must be set together');
   const twilioApiUrl = optional(env, 'PARLEY_TWILIO_API_URL') ?? 'https://api.twilio.com';
   if (!/^https?:\/\/[^/]+/.test(twilioApiUrl)) throw new ConfigError(`PARLEY_TWILIO_API_URL must be an absolute http(s) URL, got "${twilioApiUrl}"`);
+  const smtpUrl = optional(env, 'PARLEY_SMTP_URL');
+  if (smtpUrl !== undefined && !isSmtpUrl(smtpUrl)) throw new ConfigError('PARLEY_SMTP_URL must be an smtp:// or smtps:// URL with a host (smtp://user:pass@host:587)');
   return {
     port: int(env, 'PORT', 3000, 0, 65535),
     host: optional(env, 'HOST') ?? '0.0.0.0',
@@ -108,7 +112,18 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     workerPollMs: int(env, 'PARLEY_WORKER_POLL_MS', 250, 10, 60000),
     twilioMessaging: twilioSid !== undefined && twilioToken !== undefined ? { accountSid: twilioSid, authToken: twilioToken } : undefined,
     twilioApiUrl: twilioApiUrl.replace(/\/+$/, ''),
+    smtpUrl,
     realtimeRetentionSeconds: int(env, 'PARLEY_REALTIME_RETENTION_SECONDS', 86400, 60, 30 * 86400),
     realtimeMaxCatchUp: int(env, 'PARLEY_REALTIME_MAX_CATCHUP', 10000, 10, 1_000_000),
   };
+}
+
+/** An SMTP relay URL: smtp:// (STARTTLS when offered) or smtps:// (TLS), with a host. */
+export function isSmtpUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return (u.protocol === 'smtp:' || u.protocol === 'smtps:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
 }

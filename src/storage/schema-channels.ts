@@ -5,6 +5,8 @@ export interface ChannelTables {
   channel_carriers: ChannelCarriersTable;
   channel_inbound: ChannelInboundTable;
   simulator_messages: SimulatorMessagesTable;
+  channel_email_accounts: ChannelEmailAccountsTable;
+  channel_email_messages: ChannelEmailMessagesTable;
 }
 
 /** A Parley account's own carrier account (Twilio Programmable Messaging); one per account. */
@@ -52,4 +54,26 @@ export interface SimulatorMessagesTable {
   message_sid: string | null;
   date_created: number;
   date_updated: number;
+}
+
+/** An account's email channel (migration 011): its SMTP relay and the secret of its inbound webhook URL. */
+export interface ChannelEmailAccountsTable {
+  account_sid: string;
+  smtp_url: string | null; // (enc) smtp(s)://user:pass@host:port
+  inbound_token: string; // (enc)
+  date_created: number;
+  date_updated: number;
+}
+
+/** Message-IDs of emails sent and received, for threading replies and subjects. */
+export interface ChannelEmailMessagesTable {
+  seq: Generated<number>;
+  account_sid: string;
+  direction: string; // inbound | outbound
+  /** With angle brackets, as in the header. */
+  message_id: string;
+  conversation_sid: string;
+  message_sid: string;
+  subject: string | null; // (enc)
+  date_created: number;
 }

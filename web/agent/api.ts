@@ -164,7 +164,8 @@ export const agentApi = {
   transfer: (taskSid: string, to: string, type: 'cold' | 'warm') => post<{ sid: string }>(`/Tasks/${taskSid}/Transfer`, { To: to, Type: type }),
   invite: (taskSid: string, to: string) => post<{ sid: string }>(`/Tasks/${taskSid}/Invite`, { To: to }),
   directory: () => get<Directory>('/Directory'),
-  outbound: (channel: string, to: string, from?: string, body?: string) => post<{ conversation_sid: string | null; task: Task | null }>('/Outbound', { Channel: channel, To: to, From: from || undefined, Body: body || undefined }),
+  outbound: (channel: string, to: string, from?: string, body?: string, subject?: string) =>
+    post<{ conversation_sid: string | null; task: Task | null }>('/Outbound', { Channel: channel, To: to, From: from || undefined, Body: body || undefined, Subject: subject || undefined }),
   transcript: (conversationSid: string) => get<Transcript>(`/Conversations/${conversationSid}`),
   whispers: async (conversationSid: string) => (await get<{ whispers: Whisper[] }>(`/Conversations/${conversationSid}/Whispers`)).whispers,
   whisper: (conversationSid: string, body: string) => post<Whisper>(`/Conversations/${conversationSid}/Whispers`, { Body: body }),

@@ -72,13 +72,25 @@ export function registerDeskRoutes(app: FastifyInstance, desk: Desk, sessions: A
   app.get(`${AGENT_API}/Directory`, opts('Workers and queues to transfer to or invite'), async (req) => desk.directory(agentOf(req)));
   app.post(
     `${AGENT_API}/Outbound`,
-    opts('Start an outbound conversation (SMS, WhatsApp) routed to this agent', {
-      body: body({ Channel: P.enumOf(OUTBOUND_CHANNELS), To: P.str({ minLength: 1, maxLength: 64 }), From: Type.Optional(P.str({ maxLength: 64 })), Body: Type.Optional(P.str({ maxLength: 1600 })) }),
+    opts('Start an outbound conversation (SMS, WhatsApp, email) routed to this agent', {
+      body: body({
+        Channel: P.enumOf(OUTBOUND_CHANNELS),
+        To: P.str({ minLength: 1, maxLength: 256 }),
+        From: Type.Optional(P.str({ maxLength: 256 })),
+        Body: Type.Optional(P.str({ maxLength: 1600 })),
+        Subject: Type.Optional(P.str({ maxLength: 256, description: 'Email only: the subject (the conversation friendly name)' })),
+      }),
     }),
     async (req, reply) => {
-      const b = req.body as { Channel: string; To: string; From?: string; Body?: string };
+      const b = req.body as { Channel: string; To: string; From?: string; Body?: string; Subject?: string };
       reply.code(201);
-      return tasks.outbound(agentOf(req), { channel: b.Channel, to: b.To, ...(b.From !== undefined ? { from: b.From } : {}), ...(b.Body !== undefined ? { body: b.Body } : {}) });
+      return tasks.outbound(agentOf(req), {
+        channel: b.Channel,
+        to: b.To,
+        ...(b.From !== undefined ? { from: b.From } : {}),
+        ...(b.Body !== undefined ? { body: b.Body } : {}),
+        ...(b.Subject !== undefined ? { subject: b.Subject } : {}),
+      });
     },
   );
 

@@ -135,16 +135,18 @@ export class DeskTasks {
   /**
    * An agent-initiated conversation (Flex's outbound): an interaction whose
    * conversation reaches `to` from one of the account's addresses, routed to this
-   * agent, whose reservation is accepted at once. Email has no channel adapter in
-   * Parley yet and is refused.
+   * agent, whose reservation is accepted at once. An email's Subject becomes the
+   * conversation's friendly name, which the email channel sends as the subject.
    */
-  async outbound(s: AgentSession, input: { channel: string; to: string; from?: string; body?: string }): Promise<Json> {
+  async outbound(s: AgentSession, input: { channel: string; to: string; from?: string; body?: string; subject?: string }): Promise<Json> {
     const { deps } = this.desk;
     if (!(OUTBOUND_CHANNELS as readonly string[]).includes(input.channel)) throw Errors.invalidParameter(`Channel must be one of ${OUTBOUND_CHANNELS.join(', ')}`);
-    if (input.channel === 'email') throw Errors.invalidParameter('Parley has no email channel yet: outbound email cannot be started');
-    const type = input.channel as 'sms' | 'whatsapp';
-    const to = type === 'whatsapp' && !input.to.startsWith('whatsapp:') ? `whatsapp:${input.to}` : input.to;
-    if (!/^(whatsapp:)?\+[1-9]\d{6,14}$/.test(to)) throw Errors.invalidParameter(`To must be a phone number in E.164 form (+15551234567), got "${input.to}"`);
+    const type = input.channel as 'sms' | 'whatsapp' | 'email';
+    const to = type === 'whatsapp' && !input.to.startsWith('whatsapp:') ? `whatsapp:${input.to}` : input.to.trim();
+    if (type === 'email') {
+      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(to)) throw Errors.invalidParameter(`To must be an email address, got "${input.to}"`);
+    } else if (!/^(whatsapp:)?\+[1-9]\d{6,14}$/.test(to)) throw Errors.invalidParameter(`To must be a phone number in E.164 form (+15551234567), got "${input.to}"`);
+    if (input.subject !== undefined && type !== 'email') throw Errors.invalidParameter('Subject is for email only');
     const from = input.from ?? (await deps.conversations.addresses.list(s.accountSid, type, { ascending: true, limit: 1 }))[0]?.row.address;
     if (from === undefined) throw Errors.invalidParameter(`This account has no ${type} address to send from: configure one first`);
     if (input.from !== undefined && !(await deps.conversations.addresses.findByAddress(s.accountSid, type, input.from))) throw Errors.invalidParameter(`From ${input.from} is not a ${type} address of this account`);
@@ -161,6 +163,9 @@ export class DeskTasks {
     if (taskSid) {
       const pending = (await deps.taskrouter.reservations.list(ws, { workerSid }, { status: 'pending' })).find((r) => r.row.task_sid === taskSid);
       if (pending) await deps.taskrouter.reservations.update(this.desk.actor(s), ws, { workerSid }, pending.row.sid, { reservationStatus: 'accepted' });
+      if (input.subject !== undefined && input.subject.trim() !== '' && conversationSid && view.channel) {
+        await deps.conversations.conversations.update({ accountSid: s.accountSid, source: 'API', webhooksEnabled: false }, view.channel.service_sid, conversationSid, { friendlyName: input.subject.trim() });
+      }
       if (input.body !== undefined && input.body.trim() !== '' && conversationSid && view.channel) {
         await deps.conversations.messages.create({ accountSid: s.accountSid, source: 'API', webhooksEnabled: false }, view.channel.service_sid, conversationSid, { author: who.identity, body: input.body });
       }

@@ -17,7 +17,7 @@ export interface MessagingCarrier {
   fetchMedia(url: string): Promise<FetchedMedia>;
 }
 
-export type CarrierProvider = 'twilio' | 'simulator';
+export type CarrierProvider = 'twilio' | 'simulator' | 'email';
 
 /** A file stored in Parley's media store, sent by a public, signed URL. */
 export interface StoredMediaRef {

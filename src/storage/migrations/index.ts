@@ -10,6 +10,7 @@ import * as m005channels from './005-channels.js';
 import * as m008agents from './008-agents.js';
 import * as m009webchat from './009-webchat.js';
 import * as m010supervision from './010-supervision.js';
+import * as m011email from './011-email.js';
 
 export interface MigrationContext {
   // Migrations see an untyped database: the typed schema describes the end state.
@@ -34,4 +35,5 @@ export const migrations: Migration[] = [
   { name: '008-agents', up: m008agents.up },
   { name: '009-webchat', up: m009webchat.up },
   { name: '010-supervision', up: m010supervision.up },
+  { name: '011-email', up: m011email.up },
 ];
