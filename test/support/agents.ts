@@ -1,4 +1,4 @@
-import type { Server } from './harness.js';
+import { request, type Server } from './harness.js';
 
 export interface AgentResponse {
   status: number;
@@ -7,27 +7,8 @@ export interface AgentResponse {
 }
 
 /** A request to /agent-api with a session cookie (or none): what a browser on the desktop sends. */
-export async function agentHttp(server: Server, token: string | undefined, method: string, pathname: string, body?: Record<string, string | string[]> | string | Uint8Array, headers: Record<string, string> = {}): Promise<AgentResponse> {
-  const init: RequestInit = { method, headers: { ...(token ? { Cookie: `parley_session=${token}` } : {}), ...headers } };
-  if (body !== undefined) {
-    if (typeof body === 'string') init.body = body;
-    else if (body instanceof Uint8Array) init.body = body;
-    else {
-      const form = new URLSearchParams();
-      for (const [k, v] of Object.entries(body)) for (const x of Array.isArray(v) ? v : [v]) form.append(k, x);
-      init.body = form.toString();
-      (init.headers as Record<string, string>)['Content-Type'] ??= 'application/x-www-form-urlencoded';
-    }
-  }
-  const res = await fetch(server.origin + pathname, init);
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    /* not JSON */
-  }
-  return { status: res.status, body: parsed, headers: res.headers };
+export function agentHttp(server: Server, token: string | undefined, method: string, pathname: string, body?: Record<string, string | string[]> | string | Uint8Array, headers: Record<string, string> = {}): Promise<AgentResponse> {
+  return request(server.origin, method, pathname, body, { ...(token ? { Cookie: `parley_session=${token}` } : {}), ...headers });
 }
 
 /** Logs in and returns the session token (the cookie's value) and the agent. */

@@ -53,6 +53,32 @@ export interface Server {
 }
 
 /**
+ * One HTTP request to a test server: a string or bytes as is, a record as a
+ * form (repeated keys for lists); the answer parsed as JSON when it is JSON.
+ */
+export async function request(origin: string, method: string, pathname: string, body: Record<string, string | string[]> | string | Uint8Array | undefined, headers: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }> {
+  const init: RequestInit = { method, headers: { ...headers } };
+  if (body !== undefined) {
+    if (typeof body === 'string' || body instanceof Uint8Array) init.body = body;
+    else {
+      const form = new URLSearchParams();
+      for (const [k, v] of Object.entries(body)) for (const x of Array.isArray(v) ? v : [v]) form.append(k, x);
+      init.body = form.toString();
+      (init.headers as Record<string, string>)['Content-Type'] ??= 'application/x-www-form-urlencoded';
+    }
+  }
+  const res = await fetch(origin + pathname, init);
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, body: parsed, headers: res.headers };
+}
+
+/**
  * Rewrites https://<product>.twilio.com/... to the local server, so the official
  * SDK runs unchanged; everything else (absolute page URLs we issued) passes through.
  */
@@ -85,29 +111,8 @@ export async function startServer(engine: Engine, options: ParleyOptions = {}): 
     clientFor(username, password, accountSid) {
       return twilio(username, password, { httpClient: localHttpClient(server.origin), ...(accountSid ? { accountSid } : {}) });
     },
-    async http(method, pathname, body, headers = {}) {
-      const init: RequestInit = {
-        method,
-        headers: { Authorization: 'Basic ' + Buffer.from(`${server.accountSid}:${server.authToken}`).toString('base64'), ...headers },
-      };
-      if (body !== undefined) {
-        if (typeof body === 'string') init.body = body;
-        else {
-          const form = new URLSearchParams();
-          for (const [k, v] of Object.entries(body)) for (const x of Array.isArray(v) ? v : [v]) form.append(k, x);
-          init.body = form.toString();
-          (init.headers as Record<string, string>)['Content-Type'] ??= 'application/x-www-form-urlencoded';
-        }
-      }
-      const res = await fetch(server.origin + pathname, init);
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        /* not JSON */
-      }
-      return { status: res.status, body: parsed, headers: res.headers };
+    http(method, pathname, body, headers = {}) {
+      return request(server.origin, method, pathname, body, { Authorization: 'Basic ' + Buffer.from(`${server.accountSid}:${server.authToken}`).toString('base64'), ...headers });
     },
     drain: () => parley.worker.drain(),
     async settle(timeoutMs = 10_000) {

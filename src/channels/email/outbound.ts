@@ -7,11 +7,11 @@ import type { Jobs, Job } from '../../events/jobs.js';
 import type { Dispatcher } from '../../events/dispatcher.js';
 import type { CommittedEvent } from '../../events/outbox.js';
 import type { ConversationsProduct } from '../../conversations/index.js';
-import { CONVERSATION_EVENT_PREFIX, type ConversationEventData } from '../../conversations/hooks.js';
 import { messagesStore, receiptsStore } from '../../conversations/messages/store.js';
 import { participantsStore } from '../../conversations/participants/store.js';
 import type { EmailAccounts } from './accounts.js';
 import { emailMessagesStore } from './store.js';
+import { scheduleSends } from '../fan-out.js';
 
 export const EMAIL_SEND_JOB = 'channels.email.send';
 const SEND_ATTEMPTS = 6;
@@ -55,26 +55,7 @@ export class OutboundEmail {
   }
 
   async onEvent(tx: Tx, event: CommittedEvent): Promise<void> {
-    if (event.type !== CONVERSATION_EVENT_PREFIX + 'onMessageAdded') return;
-    const data = event.data as unknown as ConversationEventData;
-    if (data.replay || !data.conversationSid) return;
-    const messageSid = data.params.MessageSid;
-    if (!messageSid) return;
-    const recipients = (await participantsStore.all(tx, event.accountSid, data.conversationSid)).filter(
-      (p) => p.binding_type === 'email' && p.binding_address !== null && p.binding_proxy_address !== null && p.sid !== data.params.ParticipantSid,
-    );
-    if (recipients.length === 0) return;
-    await this.deps.jobs.scheduleMany(
-      tx,
-      recipients.map((p) => ({
-        accountSid: event.accountSid,
-        kind: EMAIL_SEND_JOB,
-        dedupeKey: `${EMAIL_SEND_JOB}:${messageSid}:${p.sid}`,
-        payload: { messageSid, participantSid: p.sid },
-        runAt: this.deps.clock.now(),
-        maxAttempts: SEND_ATTEMPTS,
-      })),
-    );
+    await scheduleSends(this.deps, tx, event, { kind: EMAIL_SEND_JOB, maxAttempts: SEND_ATTEMPTS }, (p) => p.binding_type === 'email');
   }
 
   private async send(job: Job): Promise<void> {

@@ -5,13 +5,13 @@ import type { Jobs, Job } from '../../events/jobs.js';
 import type { Dispatcher } from '../../events/dispatcher.js';
 import type { CommittedEvent } from '../../events/outbox.js';
 import type { ConversationsProduct } from '../../conversations/index.js';
-import { CONVERSATION_EVENT_PREFIX, type ConversationEventData } from '../../conversations/hooks.js';
 import type { DeliveryStatus } from '../../conversations/messages/receipts.js';
 import { messagesStore, receiptsStore } from '../../conversations/messages/store.js';
 import { participantsStore } from '../../conversations/participants/store.js';
 import { CarrierError, type MessagingCarrier, type StoredMediaRef } from './carrier.js';
 import { CARRIER_CHANNELS, planOutbound } from './limits.js';
 import { carrierReceiptsStore } from './store.js';
+import { scheduleSends } from '../fan-out.js';
 
 export const SEND_JOB = 'channels.messaging.send';
 export const STATUS_JOB = 'channels.messaging.status';
@@ -73,27 +73,7 @@ export class OutboundMessaging {
 
   /** Durable outbox handler: one send job per carrier recipient of a new message. */
   async onEvent(tx: Tx, event: CommittedEvent): Promise<void> {
-    if (event.type !== CONVERSATION_EVENT_PREFIX + 'onMessageAdded') return;
-    const data = event.data as unknown as ConversationEventData;
-    // A replay re-sends a webhook; the customer got the message long ago.
-    if (data.replay || !data.conversationSid) return;
-    const messageSid = data.params.MessageSid;
-    if (!messageSid) return;
-    const recipients = (await participantsStore.all(tx, event.accountSid, data.conversationSid)).filter(
-      (p) => p.binding_address !== null && p.binding_proxy_address !== null && CARRIER_CHANNELS.includes(p.binding_type ?? '') && p.sid !== data.params.ParticipantSid,
-    );
-    if (recipients.length === 0) return;
-    await this.deps.jobs.scheduleMany(
-      tx,
-      recipients.map((p) => ({
-        accountSid: event.accountSid,
-        kind: SEND_JOB,
-        dedupeKey: `${SEND_JOB}:${messageSid}:${p.sid}`,
-        payload: { messageSid, participantSid: p.sid },
-        runAt: this.deps.clock.now(),
-        maxAttempts: SEND_ATTEMPTS,
-      })),
-    );
+    await scheduleSends(this.deps, tx, event, { kind: SEND_JOB, maxAttempts: SEND_ATTEMPTS }, (p) => CARRIER_CHANNELS.includes(p.binding_type ?? ''));
   }
 
   private async send(job: Job): Promise<void> {
