@@ -51,7 +51,7 @@ const DEFAULT_RESERVATION_TIMEOUT_S = 120;
  * per workspace at a time, another if something changed meanwhile.
  */
 export class RoutingEngine {
-  private lanes = new Map<string, { running: Promise<void> | null; waiters: Array<{ resolve: () => void; reject: (err: unknown) => void; insert?: NewTask }>; cache: SnapshotCache }>();
+  private lanes = new Map<string, { running: Promise<void> | null; waiters: Array<{ resolve: (created?: TaskRow) => void; reject: (err: unknown) => void; insert?: NewTask }>; cache: SnapshotCache }>();
   private stopped = false;
 
   constructor(
@@ -123,12 +123,13 @@ export class RoutingEngine {
    * Requests arriving while a pass runs share the next one ("group commit"), so
    * a burst of task creations costs a few passes, not one each.
    */
-  evaluate(accountSid: string, workspaceSid: string, insert?: NewTask): Promise<void> {
+  /** With `insert`, resolves with the new task's row as the pass left it (in its queue, reserved if a worker was free). */
+  evaluate(accountSid: string, workspaceSid: string, insert?: NewTask): Promise<TaskRow | undefined> {
     const key = `${accountSid}|${workspaceSid}`;
     let lane = this.lanes.get(key);
     if (!lane) this.lanes.set(key, (lane = { running: null, waiters: [], cache: new SnapshotCache() }));
     const l = lane;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<TaskRow | undefined>((resolve, reject) => {
       l.waiters.push({ resolve, reject, ...(insert ? { insert } : {}) });
       if (!l.running) {
         l.running = (async () => {
@@ -137,8 +138,8 @@ export class RoutingEngine {
             try {
               // Only task creations asked for this pass: a settled backlog may be skipped.
               const insertOnly = batch.every((w) => w.insert !== undefined);
-              await this.pass(accountSid, workspaceSid, l.cache, batch.flatMap((w) => (w.insert ? [w.insert] : [])), insertOnly);
-              for (const w of batch) w.resolve();
+              const created = await this.pass(accountSid, workspaceSid, l.cache, batch.flatMap((w) => (w.insert ? [w.insert] : [])), insertOnly);
+              for (const w of batch) w.resolve(w.insert ? created.get(w.insert.row.sid) : undefined);
             } catch (err) {
               // A failed pass leaves the cache unsure of what it saw: start over next time.
               l.cache = new SnapshotCache();
@@ -179,7 +180,7 @@ export class RoutingEngine {
   }
 
   /** One routing pass over a workspace, first inserting the tasks created since the last one. */
-  private async pass(accountSid: string, workspaceSid: string, cache: SnapshotCache, inserts: NewTask[], insertOnly = false): Promise<void> {
+  private async pass(accountSid: string, workspaceSid: string, cache: SnapshotCache, inserts: NewTask[], insertOnly = false): Promise<Map<string, TaskRow>> {
     const done = await this.inWorkspace(accountSid, workspaceSid, (tx, ws) =>
       withEventBatch(this.deps, tx, async () => {
         if (inserts.length > 0) {
@@ -195,11 +196,14 @@ export class RoutingEngine {
         // Every pending task had its chance at all the room there was.
         cache.backlogSettled = true;
         await this.armWake(tx, ws);
-        return true;
+        // The new tasks as this pass left them, read once for the whole batch.
+        const sids = inserts.map((t) => t.row.sid);
+        return new Map((await inChunks(sids, (chunk) => tx.selectFrom('tr_tasks').selectAll().where('account_sid', '=', ws.account_sid).where('sid', 'in', chunk).execute())).map((t) => [t.sid, t]));
       }),
     );
     // The workspace is gone: the tasks of this batch cannot exist.
     if (done === undefined && inserts.length > 0) throw Errors.notFound(`/Workspaces/${workspaceSid}`);
+    return done ?? new Map();
   }
 
   /**

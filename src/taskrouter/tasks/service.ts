@@ -158,7 +158,7 @@ export class TasksService {
     // The insert rides in the next routing pass with every other task created
     // meanwhile: one transaction for the batch, and the response already shows
     // the task in its queue, reserved if a worker was free.
-    await this.engine.evaluate(ws.account_sid, ws.sid, {
+    const created = await this.engine.evaluate(ws.account_sid, ws.sid, {
       actor,
       row: {
         sid,
@@ -189,7 +189,7 @@ export class TasksService {
         date_updated: now,
       },
     });
-    return this.get(ws, sid);
+    return created ? this.view(created, ws) : this.get(ws, sid);
   }
 
   async update(actor: Actor, ws: WorkspaceRow, sid: string, input: TaskUpdateInput, ifMatch?: string): Promise<TaskView> {
