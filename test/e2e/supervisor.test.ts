@@ -89,8 +89,11 @@ for (const engine of ENGINES) describeBrowser(`supervisor view [${engine}]`, (b)
 
     // The customer writes again, with a photo: it appears without a reload.
     const c = server.client.conversations.v1.conversations(conversationSid);
-    await c.messages.create({ author: 'carla', body: 'It was due on Monday' });
-    await log.getByText('It was due on Monday').waitFor();
+    await c.messages.create({ author: 'carla', body: 'It was due on **Monday** <img src=x onerror="window.__pwned=1">' });
+    // Rendered as the agent sees it: Markdown, sanitized (no image, no handler runs).
+    await log.locator('strong', { hasText: 'Monday' }).waitFor();
+    expect(await log.locator('.msg-body img').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     const media = await fetch(`${server.origin}/mcs/v1/Services/${(await c.fetch()).chatServiceSid}/Media?Filename=parcel.png`, {
       method: 'POST',
       headers: { Authorization: 'Basic ' + Buffer.from(`${server.accountSid}:${server.authToken}`).toString('base64'), 'Content-Type': 'image/png' },
@@ -109,7 +112,7 @@ for (const engine of ENGINES) describeBrowser(`supervisor view [${engine}]`, (b)
     await b.shot(page, 'supervisor-monitoring');
 
     const messages = await c.messages.list();
-    expect(messages.map((m) => m.body)).toEqual(['My order is late', 'It was due on Monday', null]);
+    expect(messages.map((m) => m.body)).toEqual(['My order is late', 'It was due on **Monday** <img src=x onerror="window.__pwned=1">', null]);
     expect((await c.participants.list()).map((p) => p.identity)).toEqual(['carla']);
     const rows = await server.parley.storage.db.selectFrom('sv_whispers').select(['author_identity', 'author_role']).where('conversation_sid', '=', conversationSid).execute();
     expect(rows).toEqual([{ author_identity: 'sue', author_role: 'supervisor' }]);

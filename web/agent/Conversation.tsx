@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 're
 import type { RealtimeClient } from '../shared/realtime';
 import { Badge, ErrorNotice, useAction } from '../shared/ui';
 import { agentApi, type Message, type Participant, type Task, type Transcript, type Whisper } from './api';
-import { renderMarkdown } from './markdown';
+import { renderMarkdown } from '../shared/markdown';
 import { channelLabel, formatDate, formatTime, useDebounced, type StreamRetries } from './hooks';
 import { TaskActions } from './TaskActions';
 import { WhisperBox, WhisperNote, whisperOf } from './Whispers';

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { RealtimeClient, RealtimeEvent } from '../shared/realtime';
 import { ErrorNotice, Loading, useAction } from '../shared/ui';
 import { mediaUrl, monitor, sendWhisper, type MonitoredMessage, type MonitoredParticipant, type Whisper } from './api';
+import { renderMarkdown } from '../shared/markdown';
 
 interface Live {
   conversation: { sid: string; friendly_name: string | null; state: string } | undefined;
@@ -185,7 +186,8 @@ export function MonitorPanel({ client, conversationSid, onClose }: { client: Rea
               <div className="msg-meta">
                 <strong>{e.m.author}</strong> <span className="muted">{time(e.m.date_created)}</span>
               </div>
-              {e.m.body ? <div className="msg-body">{e.m.body}</div> : null}
+              {/* Sanitized Markdown, as the agent sees it (web/shared/markdown.ts). */}
+              {e.m.body ? <div className="msg-body" dangerouslySetInnerHTML={{ __html: renderMarkdown(e.m.body) }} /> : null}
               {e.m.media?.map((m) =>
                 m.content_type.startsWith('image/') ? (
                   <img key={m.sid} className="msg-image" src={mediaUrl(conversationSid, m.sid)} alt={m.filename ?? 'Image attachment'} />
