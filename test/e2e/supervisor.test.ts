@@ -93,7 +93,7 @@ for (const engine of ENGINES) describeBrowser(`supervisor view [${engine}]`, (b)
     // Rendered as the agent sees it: Markdown, sanitized (no image, no handler runs).
     await log.locator('strong', { hasText: 'Monday' }).waitFor();
     expect(await log.locator('.msg-body img').count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     const media = await fetch(`${server.origin}/mcs/v1/Services/${(await c.fetch()).chatServiceSid}/Media?Filename=parcel.png`, {
       method: 'POST',
       headers: { Authorization: 'Basic ' + Buffer.from(`${server.accountSid}:${server.authToken}`).toString('base64'), 'Content-Type': 'image/png' },
