@@ -198,7 +198,7 @@ export class RoutingEngine {
         await this.armWake(tx, ws);
         // The new tasks as this pass left them, read once for the whole batch.
         const sids = inserts.map((t) => t.row.sid);
-        return new Map((await inChunks(sids, (chunk) => tx.selectFrom('tr_tasks').selectAll().where('account_sid', '=', ws.account_sid).where('sid', 'in', chunk).execute())).map((t) => [t.sid, t]));
+        return new Map((await inChunks(sids, (chunk) => tasksStore.bySids(tx, ws.account_sid, chunk))).map((t) => [t.sid, t]));
       }),
     );
     // The workspace is gone: the tasks of this batch cannot exist.
@@ -219,12 +219,10 @@ export class RoutingEngine {
 
   private async apply(tx: Executor, ws: WorkspaceRow, s: Snapshot, plan: RoutingPlan, cache: SnapshotCache, offers: OfferBatch): Promise<void> {
     const now = s.now;
-    // Everything the plan touches, read once.
-    const taskSids = [...new Set([...plan.cancels.map((c) => c.taskSid), ...plan.moves.map((m) => m.taskSid), ...plan.reservations.map((r) => r.taskSid)])];
+    // The workers the plan offers to, read once.
     const workerSids = [...new Set(plan.reservations.map((r) => r.workerSid))];
-    const tasks = new Map(taskSids.flatMap((sid) => (cache.taskRows.has(sid) ? [[sid, cache.taskRows.get(sid)!] as const] : [])));
-    const unread = taskSids.filter((sid) => !tasks.has(sid));
-    for (const t of await inChunks(unread, (sids) => tx.selectFrom('tr_tasks').selectAll().where('account_sid', '=', ws.account_sid).where('sid', 'in', sids).execute())) tasks.set(t.sid, t);
+    // The plan only names tasks of the snapshot, whose rows this pass already read.
+    const tasks = cache.taskRows;
     const workers = new Map((await inChunks(workerSids, (sids) => tx.selectFrom('tr_workers').selectAll().where('account_sid', '=', ws.account_sid).where('sid', 'in', sids).execute())).map((w) => [w.sid, w]));
     const queues = new Map(cache.queueRows.map((q) => [q.sid, q]));
     const workflows = new Map(cache.workflowRows.map((w) => [w.sid, w]));

@@ -31,6 +31,9 @@ export const tasksStore = {
     return db.selectFrom('tr_tasks').selectAll().where('account_sid', '=', accountSid).where('workspace_sid', '=', workspaceSid).where('sid', '=', sid).executeTakeFirst();
   },
   /** Every task matching the SQL-expressible filters, in creation order. */
+  bySids(db: Executor, accountSid: string, sids: string[]): Promise<TaskRow[]> {
+    return db.selectFrom('tr_tasks').selectAll().where('account_sid', '=', accountSid).where('sid', 'in', sids).execute();
+  },
   all(db: Executor, accountSid: string, workspaceSid: string, f: TaskSqlFilter): Promise<TaskRow[]> {
     let q = db.selectFrom('tr_tasks').selectAll().where('account_sid', '=', accountSid).where('workspace_sid', '=', workspaceSid);
     if (f.priority !== undefined) q = q.where('priority', '=', f.priority);
