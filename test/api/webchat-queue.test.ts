@@ -1,8 +1,7 @@
 import { it, expect } from 'vitest';
 import type { Clock } from '../../src/platform/clock.js';
 import { describeEngines, type Server } from '../support/harness.js';
-import { agent, flexWorkspace, settleAll } from '../support/flex.js';
-import { flowDefinition } from '../support/studio.js';
+import { agent, chatToFlex, settleAll } from '../support/flex.js';
 import { startChat, wc, type StartedChat } from '../support/webchat.js';
 import { positionInQueue, estimateWait } from '../../src/webchat/queue.js';
 
@@ -13,16 +12,8 @@ const clock: Clock = { now: () => Date.now() + offset };
 /** A chat address whose Studio flow hands every chat to Flex in a fresh workspace (no agent available). */
 async function routedAddress(server: Server) {
   const { client } = server;
-  const t = await flexWorkspace(server);
-  const flow = await client.studio.v2.flows.create({
-    friendlyName: 'web chat to flex',
-    status: 'published',
-    definition: flowDefinition(
-      [{ name: 'flex', type: 'send-to-flex', properties: { workflow: t.workflow.sid, channel: 'chat', attributes: '{"channelType": "web"}' }, transitions: [{ event: 'callComplete' }, { event: 'failedToEnqueue' }, { event: 'callFailure' }] }],
-      { incomingConversationMessage: 'flex' },
-    ),
-  });
-  const address = await client.conversations.v1.addressConfigurations.create({ type: 'chat', address: `queued-${Date.now()}`, 'autoCreation.enabled': true, 'autoCreation.type': 'studio', 'autoCreation.studioFlowSid': flow.sid });
+  const { t, flowSid } = await chatToFlex(server);
+  const address = await client.conversations.v1.addressConfigurations.create({ type: 'chat', address: `queued-${Date.now()}`, 'autoCreation.enabled': true, 'autoCreation.type': 'studio', 'autoCreation.studioFlowSid': flowSid });
   await server.http('POST', `/parley/v1/WebChat/Addresses/${address.sid}`, { AllowedOrigins: 'self' });
   return { t, address };
 }

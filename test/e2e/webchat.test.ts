@@ -2,8 +2,7 @@ import { expect, it, beforeAll, afterAll } from 'vitest';
 import type { Page, WebSocketRoute } from 'playwright-core';
 import { ENGINES, startServer, type Server } from '../support/harness.js';
 import { describeBrowser } from '../support/browser.js';
-import { agent, flexWorkspace, settleAll, type FlexWorkspace } from '../support/flex.js';
-import { flowDefinition } from '../support/studio.js';
+import { agent, chatToFlex, settleAll, type FlexWorkspace } from '../support/flex.js';
 import { RtClient } from '../support/realtime.js';
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
@@ -19,17 +18,9 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 /** The provisioned chat address, routed by a Studio flow to Flex in a workspace of this test. */
 async function routeWebChat(server: Server): Promise<FlexWorkspace> {
   const { client } = server;
-  const t = await flexWorkspace(server);
-  const flow = await client.studio.v2.flows.create({
-    friendlyName: 'web chat to flex',
-    status: 'published',
-    definition: flowDefinition(
-      [{ name: 'flex', type: 'send-to-flex', properties: { workflow: t.workflow.sid, channel: 'chat', attributes: '{"channelType": "web"}' }, transitions: [{ event: 'callComplete' }, { event: 'failedToEnqueue' }, { event: 'callFailure' }] }],
-      { incomingConversationMessage: 'flex' },
-    ),
-  });
+  const { t, flowSid } = await chatToFlex(server);
   const address = (await client.conversations.v1.addressConfigurations.list()).find((a) => a.address === 'parley-webchat')!;
-  await client.conversations.v1.addressConfigurations(address.sid).update({ 'autoCreation.enabled': true, 'autoCreation.type': 'studio', 'autoCreation.studioFlowSid': flow.sid });
+  await client.conversations.v1.addressConfigurations(address.sid).update({ 'autoCreation.enabled': true, 'autoCreation.type': 'studio', 'autoCreation.studioFlowSid': flowSid });
   return t;
 }
 

@@ -1,4 +1,5 @@
 import type { Server } from './harness.js';
+import { flowDefinition } from './studio.js';
 
 let counter = 0;
 /** A fresh E.164 number per call: open SMS bindings must not collide across tests. */
@@ -62,4 +63,18 @@ export function embeddedTask(routing: unknown): { sid: string; attributes: strin
 
 export async function identities(server: Server, conversationSid: string): Promise<Array<string | null>> {
   return (await server.client.conversations.v1.conversations(conversationSid).participants.list()).map((p) => p.identity);
+}
+
+/** A fresh Flex workspace and a published Studio flow handing every chat conversation to it (web chat tests). */
+export async function chatToFlex(server: Server): Promise<{ t: FlexWorkspace; flowSid: string }> {
+  const t = await flexWorkspace(server);
+  const flow = await server.client.studio.v2.flows.create({
+    friendlyName: 'web chat to flex',
+    status: 'published',
+    definition: flowDefinition(
+      [{ name: 'flex', type: 'send-to-flex', properties: { workflow: t.workflow.sid, channel: 'chat', attributes: '{"channelType": "web"}' }, transitions: [{ event: 'callComplete' }, { event: 'failedToEnqueue' }, { event: 'callFailure' }] }],
+      { incomingConversationMessage: 'flex' },
+    ),
+  });
+  return { t, flowSid: flow.sid };
 }

@@ -9,11 +9,11 @@ import type { FlowRow, RevisionRow } from './store.js';
 
 export const flowUrl = (req: FastifyRequest, sid: string) => `${req.productBase}/v2/Flows/${sid}`;
 
-export function renderFlow(v: FlowView<FlowRow>, req: FastifyRequest): Record<string, unknown> {
+/** The fields a flow and each of its revisions share. */
+function flowFields(v: FlowView<FlowRow | RevisionRow>, sid: string): Record<string, unknown> {
   const r = v.row;
-  const url = flowUrl(req, r.sid);
   return {
-    sid: r.sid,
+    sid,
     account_sid: r.account_sid,
     author_sid: null,
     friendly_name: r.friendly_name,
@@ -23,6 +23,14 @@ export function renderFlow(v: FlowView<FlowRow>, req: FastifyRequest): Record<st
     commit_message: r.commit_message,
     valid: r.valid === 1,
     errors: v.errors,
+  };
+}
+
+export function renderFlow(v: FlowView<FlowRow>, req: FastifyRequest): Record<string, unknown> {
+  const r = v.row;
+  const url = flowUrl(req, r.sid);
+  return {
+    ...flowFields(v, r.sid),
     warnings: v.warnings,
     date_created: isoDate(r.date_created),
     date_updated: isoDate(r.date_updated),
@@ -36,16 +44,7 @@ export function renderFlow(v: FlowView<FlowRow>, req: FastifyRequest): Record<st
 export function renderRevision(v: FlowView<RevisionRow>, req: FastifyRequest): Record<string, unknown> {
   const r = v.row;
   return {
-    sid: r.flow_sid,
-    account_sid: r.account_sid,
-    author_sid: null,
-    friendly_name: r.friendly_name,
-    definition: v.definition,
-    status: r.status,
-    revision: r.revision,
-    commit_message: r.commit_message,
-    valid: r.valid === 1,
-    errors: v.errors,
+    ...flowFields(v, r.flow_sid),
     date_created: isoDate(r.date_created),
     date_updated: isoDate(r.date_updated),
     url: `${flowUrl(req, r.flow_sid)}/Revisions/${r.revision}`,
