@@ -2,6 +2,7 @@ import type { ConversationsProduct } from './conversations/index.js';
 import type { InteractionsProduct } from './interactions/index.js';
 import type { StudioProduct } from './studio/index.js';
 import type { Storage } from './storage/db.js';
+import { settings } from './storage/settings.js';
 
 export const MESSAGING_FLOW = 'Messaging Flow';
 /** `npm start`'s numbers, played by the built-in carrier simulator. */
@@ -45,14 +46,14 @@ export class AccountSetup {
 
   async provision(accountSid: string): Promise<{ flowSid: string }> {
     const key = `messaging-flow:${accountSid}`;
-    const saved = await this.storage.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
-    if (saved) return JSON.parse(saved.value) as { flowSid: string };
+    const saved = await settings.get(this.storage.db, key);
+    if (saved) return JSON.parse(saved) as { flowSid: string };
     const defaults = await this.interactions.provisioning.provision(accountSid);
     const definition = JSON.stringify(messagingFlowDefinition(defaults.workflowSid));
     const flow = await this.studio.flows.create(accountSid, { friendlyName: MESSAGING_FLOW, status: 'published', definition, commitMessage: 'Provisioned with the account' });
     await this.conversations.addresses.update(accountSid, defaults.addressSid, { autoCreation: { enabled: true, type: 'studio', studioFlowSid: flow.row.sid } });
     const value = JSON.stringify({ flowSid: flow.row.sid });
-    await this.storage.db.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+    await settings.put(this.storage.db, key, value);
     return { flowSid: flow.row.sid };
   }
 

@@ -7,6 +7,7 @@ import { newSid, SidPrefix } from '../platform/sid.js';
 import type { AuthContext } from '../platform/http/context.js';
 import { accountsStore, type AccountRow, type ApiKeyRow } from './store.js';
 import type { KeysetWindow } from '../storage/keyset.js';
+import { settings } from '../storage/settings.js';
 
 export interface Account {
   sid: string;
@@ -85,7 +86,7 @@ export class AccountsService {
    */
   async bootstrap(configured: { accountSid?: string; authToken?: string }): Promise<{ account: Account; generated: boolean }> {
     const { storage, cipher, clock } = this.deps;
-    const existingSid = await accountsStore.getSetting(storage.db, 'bootstrap_account_sid');
+    const existingSid = await settings.get(storage.db, 'bootstrap_account_sid');
     const sid = configured.accountSid ?? existingSid ?? newSid(SidPrefix.Account);
     const existing = await accountsStore.bySid(storage.db, sid);
     let generated = false;
@@ -104,14 +105,14 @@ export class AccountsService {
           date_created: now,
           date_updated: now,
         });
-        await accountsStore.putSetting(tx, 'bootstrap_account_sid', sid);
+        await settings.put(tx, 'bootstrap_account_sid', sid);
       });
       generated = configured.authToken === undefined;
     } else if (configured.authToken !== undefined && this.toAccount(existing).authToken !== configured.authToken) {
       // The environment is the source of truth for the bootstrap token: rotate to it.
       await storage.db.updateTable('accounts').set({ auth_token: cipher.encrypt(configured.authToken), date_updated: clock.now() }).where('sid', '=', sid).execute();
     }
-    if (!existingSid) await accountsStore.putSetting(storage.db, 'bootstrap_account_sid', sid);
+    if (!existingSid) await settings.put(storage.db, 'bootstrap_account_sid', sid);
     await this.ensureProvisioned(sid);
     const account = await this.get(sid);
     return { account, generated };

@@ -38,11 +38,4 @@ export const accountsStore = {
     const r = await db.deleteFrom('api_keys').where('account_sid', '=', accountSid).where('sid', '=', sid).executeTakeFirst();
     return Number(r.numDeletedRows);
   },
-  async getSetting(db: Executor, key: string): Promise<string | undefined> {
-    const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
-    return row?.value;
-  },
-  async putSetting(db: Executor, key: string, value: string): Promise<void> {
-    await db.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
-  },
 };

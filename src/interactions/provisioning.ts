@@ -1,5 +1,5 @@
-import type { Executor } from '../storage/db.js';
 import { flexActor, type InteractionsDeps, type Products } from './deps.js';
+import { settings } from '../storage/settings.js';
 
 export const FLEX_WORKSPACE = 'Flex Task Assignment';
 export const FLEX_QUEUE = 'Everyone';
@@ -18,10 +18,6 @@ export interface FlexDefaults {
 const FIRST = { ascending: true, limit: 1 } as const;
 const settingKey = (accountSid: string) => `flex-defaults:${accountSid}`;
 
-async function readSetting(db: Executor, key: string): Promise<string | undefined> {
-  return (await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst())?.value;
-}
-
 /**
  * Per-account Flex defaults: the "Flex Task Assignment" workspace (default
  * activities and task channels), queue "Everyone" (`1==1`), workflow "Assign
@@ -36,7 +32,7 @@ export class FlexProvisioning {
   ) {}
 
   async defaults(accountSid: string): Promise<FlexDefaults | undefined> {
-    const saved = await readSetting(this.deps.storage.db, settingKey(accountSid));
+    const saved = await settings.get(this.deps.storage.db, settingKey(accountSid));
     return saved ? (JSON.parse(saved) as FlexDefaults) : undefined;
   }
 
@@ -59,7 +55,7 @@ export class FlexProvisioning {
       (await addresses.create(accountSid, { type: 'chat', address: WEBCHAT_ADDRESS, friendlyName: 'Parley web chat', autoCreation: { enabled: true, type: 'default' } }));
     const defaults: FlexDefaults = { workspaceSid: ws.sid, queueSid: queue.sid, workflowSid: workflow.sid, addressSid: address.row.sid };
     const value = JSON.stringify(defaults);
-    await this.deps.storage.db.insertInto('settings').values({ key: settingKey(accountSid), value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+    await settings.put(this.deps.storage.db, settingKey(accountSid), value);
     return defaults;
   }
 

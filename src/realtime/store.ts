@@ -8,22 +8,8 @@ import type { RtClientOpsTable, RtStreamEventsTable } from '../storage/schema-re
 export type StreamEventRow = Selectable<RtStreamEventsTable>;
 export type ClientOpRow = Selectable<RtClientOpsTable>;
 
-/** Queries of the realtime gateway. Every one is scoped by account SID (settings are global). */
+/** Queries of the realtime gateway. Every one is scoped by account SID. */
 export const realtimeStore = {
-  async getSetting(db: Executor, key: string): Promise<string | undefined> {
-    return (await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst())?.value;
-  },
-
-  /** Sets `key` to `next` only if it still holds `expected` (absent when undefined); true when it did. */
-  async swapSetting(db: Executor, key: string, expected: string | undefined, next: string): Promise<boolean> {
-    if (expected === undefined) {
-      const r = await db.insertInto('settings').values({ key, value: next }).onConflict((oc) => oc.column('key').doNothing()).executeTakeFirst();
-      return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
-    }
-    const r = await db.updateTable('settings').set({ value: next }).where('key', '=', key).where('value', '=', expected).executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
-  },
-
   /** Takes the stream's next `n` sequence numbers (one upsert; the row lock serializes writers); returns the last. */
   async claimSeqs(tx: Executor, accountSid: string, stream: string, n: number): Promise<number> {
     const row = await tx

@@ -4,8 +4,8 @@ import type { Clock } from '../platform/clock.js';
 import { Errors, TwilioError } from '../platform/errors.js';
 import { isSid, SidPrefix } from '../platform/sid.js';
 import type { AccountsService, ApiKey } from '../accounts/service.js';
-import { realtimeStore } from './store.js';
 import type { Storage } from '../storage/db.js';
+import { settings } from '../storage/settings.js';
 
 /** Roles of the TaskRouter grant that may watch what is not theirs (other conversations, a whole workspace). */
 export const PRIVILEGED_ROLES = ['supervisor', 'admin'] as const;
@@ -151,14 +151,14 @@ export class AccessTokens {
     const db = this.deps.storage.db;
     const setting = `realtime.signing_key.${accountSid}`;
     for (let attempt = 0; attempt < 3; attempt++) {
-      const current = await realtimeStore.getSetting(db, setting);
+      const current = await settings.get(db, setting);
       const existing = current ? await this.deps.accounts.getKey(accountSid, current).catch(() => undefined) : undefined;
       if (existing) {
         this.keys.set(accountSid, { key: existing, expires: now + KEY_CACHE_MS });
         return existing;
       }
       const fresh = await this.deps.accounts.createKey(accountSid, 'Parley access token signing key');
-      if (await realtimeStore.swapSetting(db, setting, current, fresh.sid)) {
+      if (await settings.swap(db, setting, current, fresh.sid)) {
         this.keys.set(accountSid, { key: fresh, expires: now + KEY_CACHE_MS });
         return fresh;
       }
