@@ -17,6 +17,7 @@ import { registerSimulatorRoutes } from './simulator/routes.js';
 import { EmailAccounts } from './email/accounts.js';
 import { EmailInbound } from './email/inbound.js';
 import { OutboundEmail } from './email/outbound.js';
+import { scheduleSends } from './fan-out.js';
 import { registerEmailAdminRoutes, registerEmailWebhook } from './email/routes.js';
 
 export interface ChannelsDeps extends ProductDeps {
@@ -79,11 +80,13 @@ export class ChannelsProduct {
       reportStatus: (accountSid, sid, status, errorCode) => this.outbound.reportStatus(accountSid, sid, status, errorCode),
       inbound: () => this.inbound,
     });
-    this.outbound.register(dispatcher);
+    this.outbound.register();
     this.email = new EmailAccounts({ storage: deps.storage, cipher: deps.cipher, clock: deps.clock, environmentSmtpUrl: deps.smtpUrl, mainAccountSid: deps.mainAccountSid });
     this.emailInbound = new EmailInbound(deps, conversations, this.inbound);
     this.emailOutbound = new OutboundEmail({ ...deps, ...(deps.log ? { log: deps.log } : {}) }, conversations, this.email);
-    this.emailOutbound.register(dispatcher);
+    this.emailOutbound.register();
+    // One reaction for every adapter: a new message's participants are read once.
+    dispatcher.onDurable((tx, event) => scheduleSends(deps, tx, event, [this.outbound.sendRoute, this.emailOutbound.sendRoute]));
   }
 
   /** The carrier an account's messages go through. */

@@ -2,16 +2,14 @@ import { createHash } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { Cipher } from '../../platform/crypto.js';
 import type { Clock } from '../../platform/clock.js';
-import type { Storage, Tx } from '../../storage/db.js';
+import type { Storage } from '../../storage/db.js';
 import type { Jobs, Job } from '../../events/jobs.js';
-import type { Dispatcher } from '../../events/dispatcher.js';
-import type { CommittedEvent } from '../../events/outbox.js';
 import type { ConversationsProduct } from '../../conversations/index.js';
 import { messagesStore, receiptsStore } from '../../conversations/messages/store.js';
 import { participantsStore } from '../../conversations/participants/store.js';
 import type { EmailAccounts } from './accounts.js';
 import { emailMessagesStore } from './store.js';
-import { scheduleSends } from '../fan-out.js';
+import type { SendRoute } from '../fan-out.js';
 
 export const EMAIL_SEND_JOB = 'channels.email.send';
 const SEND_ATTEMPTS = 6;
@@ -49,13 +47,11 @@ export class OutboundEmail {
     private readonly accounts: EmailAccounts,
   ) {}
 
-  register(dispatcher: Dispatcher): void {
-    dispatcher.onDurable((tx, event) => this.onEvent(tx, event));
-    this.deps.jobs.handle(EMAIL_SEND_JOB, (job) => this.send(job));
-  }
+  /** Email participants get this adapter's send jobs (scheduled by channels/fan-out.ts). */
+  readonly sendRoute: SendRoute = { kind: EMAIL_SEND_JOB, maxAttempts: SEND_ATTEMPTS, carries: (p) => p.binding_type === 'email' };
 
-  async onEvent(tx: Tx, event: CommittedEvent): Promise<void> {
-    await scheduleSends(this.deps, tx, event, { kind: EMAIL_SEND_JOB, maxAttempts: SEND_ATTEMPTS }, (p) => p.binding_type === 'email');
+  register(): void {
+    this.deps.jobs.handle(EMAIL_SEND_JOB, (job) => this.send(job));
   }
 
   private async send(job: Job): Promise<void> {

@@ -1,9 +1,7 @@
 import type { Cipher } from '../../platform/crypto.js';
 import type { Clock } from '../../platform/clock.js';
-import type { Storage, Tx } from '../../storage/db.js';
+import type { Storage } from '../../storage/db.js';
 import type { Jobs, Job } from '../../events/jobs.js';
-import type { Dispatcher } from '../../events/dispatcher.js';
-import type { CommittedEvent } from '../../events/outbox.js';
 import type { ConversationsProduct } from '../../conversations/index.js';
 import type { DeliveryStatus } from '../../conversations/messages/receipts.js';
 import { messagesStore, receiptsStore } from '../../conversations/messages/store.js';
@@ -11,7 +9,7 @@ import { participantsStore } from '../../conversations/participants/store.js';
 import { CarrierError, type MessagingCarrier, type StoredMediaRef } from './carrier.js';
 import { CARRIER_CHANNELS, planOutbound } from './limits.js';
 import { carrierReceiptsStore } from './store.js';
-import { scheduleSends } from '../fan-out.js';
+import type { SendRoute } from '../fan-out.js';
 
 export const SEND_JOB = 'channels.messaging.send';
 export const STATUS_JOB = 'channels.messaging.status';
@@ -62,8 +60,10 @@ export class OutboundMessaging {
     private readonly carrierFor: (accountSid: string) => Promise<MessagingCarrier>,
   ) {}
 
-  register(dispatcher: Dispatcher): void {
-    dispatcher.onDurable((tx, event) => this.onEvent(tx, event));
+  /** SMS, WhatsApp and Messenger participants get this adapter's send jobs (scheduled by channels/fan-out.ts). */
+  readonly sendRoute: SendRoute = { kind: SEND_JOB, maxAttempts: SEND_ATTEMPTS, carries: (p) => CARRIER_CHANNELS.includes(p.binding_type ?? '') };
+
+  register(): void {
     this.deps.jobs.handle(SEND_JOB, (job) => this.send(job));
     this.deps.jobs.handle(STATUS_JOB, async (job) => {
       const p = job.payload as { channelMessageSid: string; status: string; errorCode: number | null };
@@ -71,10 +71,6 @@ export class OutboundMessaging {
     });
   }
 
-  /** Durable outbox handler: one send job per carrier recipient of a new message. */
-  async onEvent(tx: Tx, event: CommittedEvent): Promise<void> {
-    await scheduleSends(this.deps, tx, event, { kind: SEND_JOB, maxAttempts: SEND_ATTEMPTS }, (p) => CARRIER_CHANNELS.includes(p.binding_type ?? ''));
-  }
 
   private async send(job: Job): Promise<void> {
     const { accountSid } = job;
