@@ -120,7 +120,7 @@ export async function createParley(config: Config, options: ParleyOptions = {}):
   const setup = new AccountSetup(storage, conversations, interactions, studio);
   accounts.onAccountCreated((sid) => setup.provision(sid).then(() => undefined));
   const realtime = new RealtimeProduct(
-    { storage, cipher, clock, accounts, conversations, taskrouter, onError: (err) => app?.log.error({ err }, 'realtime gateway') },
+    { storage, cipher, clock, accounts, conversations, taskrouter, outbox, onError: (err) => app?.log.error({ err }, 'realtime gateway') },
     dispatcher,
     { ...DEFAULT_REALTIME_SETTINGS, retentionSeconds: config.realtimeRetentionSeconds, maxCatchUp: config.realtimeMaxCatchUp, redisUrl: config.redisUrl, ...options.realtime },
   );

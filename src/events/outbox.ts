@@ -72,16 +72,28 @@ export class Outbox {
       createdAt: row.created_at,
       ref: row.payload.startsWith(REF_MARK) ? row.payload.slice(REF_MARK.length) : undefined,
     }));
-    for (const { prefix, resolve } of this.resolvers) {
-      const wanted = events.filter((e) => e.ref !== undefined && e.type.startsWith(prefix));
-      if (wanted.length === 0) continue;
-      const found = await resolve(tx, wanted.map((e) => e.ref!));
-      for (const e of wanted) {
-        const data = found.get(e.ref!);
-        if (!data) throw new Error(`Outbox event ${e.seq} refers to ${e.ref}, which does not exist`);
-        e.data = data;
-      }
+    const wanted = events.filter((e): e is typeof e & { ref: string } => e.ref !== undefined);
+    const found = await this.resolve(tx, wanted);
+    for (const e of wanted) {
+      const data = found.get(e.ref);
+      if (!data) throw new Error(`Outbox event ${e.seq} refers to ${e.ref}, which does not exist`);
+      e.data = data;
     }
     return events.map(({ ref: _ref, ...e }) => e);
+  }
+
+  /**
+   * Loads events stored by reference (each `{type, ref}`), one read per resolver;
+   * a reference whose row is gone is absent from the answer. The realtime log
+   * keeps TaskRouter events this way too.
+   */
+  async resolve(tx: Executor, items: Array<{ type: string; ref: string }>): Promise<Map<string, Record<string, unknown>>> {
+    const out = new Map<string, Record<string, unknown>>();
+    for (const { prefix, resolve } of this.resolvers) {
+      const refs = items.filter((i) => i.type.startsWith(prefix)).map((i) => i.ref);
+      if (refs.length === 0) continue;
+      for (const [ref, data] of await resolve(tx, refs)) out.set(ref, data);
+    }
+    return out;
   }
 }

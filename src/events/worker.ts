@@ -87,6 +87,10 @@ export class Worker {
         let n: number;
         do {
           n = await this.pass();
+          // Between batches, let requests (and routing passes) in: on SQLite every
+          // await here is a microtask, and a burst's backlog would hold the event
+          // loop until the outbox is empty.
+          if (n > 0) await new Promise<void>((resolve) => setImmediate(resolve));
         } while (n > 0 && !this.stopped);
       } while (this.again && !this.stopped);
     } catch (err) {

@@ -5,6 +5,7 @@ import type { Cipher } from '../platform/crypto.js';
 import type { Clock } from '../platform/clock.js';
 import type { ProductModule } from '../platform/http/app.js';
 import type { Dispatcher } from '../events/dispatcher.js';
+import type { Outbox } from '../events/outbox.js';
 import type { AccountsService } from '../accounts/service.js';
 import type { ConversationsProduct } from '../conversations/index.js';
 import type { TaskRouterProduct } from '../taskrouter/index.js';
@@ -49,6 +50,8 @@ export interface RealtimeDeps {
   accounts: AccountsService;
   conversations: ConversationsProduct;
   taskrouter: TaskRouterProduct;
+  /** Resolves the events the stream log keeps by reference. */
+  outbox: Outbox;
   onError(err: unknown): void;
 }
 
@@ -75,7 +78,7 @@ export class RealtimeProduct {
     const { storage, cipher, clock } = deps;
     this.tokens = new AccessTokens({ storage, clock, accounts: deps.accounts });
     this.tokenService = new TokenService(storage, this.tokens, deps.conversations.services);
-    this.log = new StreamLog(storage, cipher, clock);
+    this.log = new StreamLog(storage, cipher, clock, deps.outbox);
     this.hub = new StreamHub(this.log, settings.maxCatchUp);
     this.stats = new LiveStats(deps.taskrouter, settings.statsIntervalMs, (a, s, frame) => this.hub.ephemeral(a, s, frame), deps.onError);
     const ops = new ClientOps({

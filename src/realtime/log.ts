@@ -3,7 +3,9 @@ import type { Cipher } from '../platform/crypto.js';
 import type { Clock } from '../platform/clock.js';
 import type { CommittedEvent } from '../events/outbox.js';
 import { realtimeStore, type StreamEventRow } from './store.js';
-import { routeEvent } from './streams.js';
+import { defined, routeEvent, sealedFrame } from './streams.js';
+import type { Outbox } from '../events/outbox.js';
+import type { TaskRouterOutboxData } from '../taskrouter/callbacks.js';
 
 /** One event of one stream, as stored and as published between nodes (payload still encrypted). */
 export interface StreamEntry {
@@ -43,6 +45,8 @@ export class StreamLog {
     private readonly storage: Storage,
     private readonly cipher: Cipher,
     private readonly clock: Clock,
+    /** Loads the events the log keeps by reference. */
+    private readonly outbox: Pick<Outbox, 'resolve'>,
   ) {}
 
   /**
@@ -52,12 +56,13 @@ export class StreamLog {
    */
   async record(tx: Tx, events: CommittedEvent[]): Promise<void> {
     const now = this.clock.now();
-    const routed: Array<{ event: CommittedEvent; streams: string[]; payload: string }> = [];
+    const routed: Array<{ event: CommittedEvent; streams: string[]; payload: string; stored: string }> = [];
     const counts = new Map<string, { accountSid: string; stream: string; n: number; next: number }>();
     for (const event of events) {
       const r = await routeEvent(tx, event);
       if (!r || r.streams.length === 0) continue;
-      routed.push({ event, streams: r.streams, payload: this.cipher.encrypt(JSON.stringify(r.data)) });
+      const payload = r.sealed !== undefined ? sealedPayload(r.data, r.sealed) : this.cipher.encrypt(JSON.stringify(r.data));
+      routed.push({ event, streams: r.streams, payload, stored: r.ref !== undefined ? REF_MARK + r.ref : payload });
       for (const stream of r.streams) {
         const key = `${event.accountSid}|${stream}`;
         const c = counts.get(key) ?? { accountSid: event.accountSid, stream, n: 0, next: 0 };
@@ -66,15 +71,17 @@ export class StreamLog {
       }
     }
     if (routed.length === 0) return;
-    for (const c of counts.values()) c.next = (await realtimeStore.claimSeqs(tx, c.accountSid, c.stream, c.n)) - c.n + 1;
+    const claimed = await realtimeStore.claimSeqs(tx, [...counts.values()]);
+    for (const [key, c] of counts) c.next = claimed.get(key)! - c.n + 1;
     const rows: StreamEventRow[] = [];
-    for (const { event, streams, payload } of routed) {
+    for (const { event, streams, payload, stored } of routed) {
       const entries: StreamEntry[] = [];
       for (const stream of streams) {
         const c = counts.get(`${event.accountSid}|${stream}`)!;
-        const row: StreamEventRow = { account_sid: event.accountSid, stream, seq: c.next++, type: event.type, payload, occurred_at: event.createdAt, created_at: now };
+        const row: StreamEventRow = { account_sid: event.accountSid, stream, seq: c.next++, type: event.type, payload: stored, occurred_at: event.createdAt, created_at: now };
         rows.push(row);
-        entries.push(toEntry(row));
+        // Live delivery needs no read: the entry carries its payload in full.
+        entries.push({ ...toEntry(row), payload });
       }
       // A retried dispatch overwrites what a rolled-back attempt left here.
       this.pending.set(event.seq, entries);
@@ -103,7 +110,17 @@ export class StreamLog {
   }
 
   async read(accountSid: string, stream: string, afterSeq: number, limit: number): Promise<StreamEntry[]> {
-    return (await realtimeStore.read(this.storage.db, accountSid, stream, afterSeq, limit)).map(toEntry);
+    const entries = (await realtimeStore.read(this.storage.db, accountSid, stream, afterSeq, limit)).map(toEntry);
+    const byRef = entries.filter((e) => e.payload.startsWith(REF_MARK)).map((e) => ({ entry: e, type: e.type, ref: e.payload.slice(REF_MARK.length) }));
+    if (byRef.length === 0) return entries;
+    const found = await this.outbox.resolve(this.storage.db, byRef);
+    for (const { entry, ref } of byRef) {
+      const data = found.get(ref);
+      // The event's row is gone (its workspace was deleted): the frame keeps its place in the stream, without details.
+      const frame = data ? sealedFrame(accountSid, data as unknown as TaskRouterOutboxData) : { data: { EventType: entry.type.slice(entry.type.indexOf('.') + 1), Sid: ref } };
+      entry.payload = sealedPayload(frame.data, 'sealed' in frame ? frame.sealed : undefined);
+    }
+    return entries;
   }
 
   prune(olderThan: number): Promise<number> {
@@ -117,10 +134,35 @@ export class StreamLog {
       seq: entry.seq,
       type: entry.type,
       date: new Date(entry.occurredAt).toISOString(),
-      data: JSON.parse(this.cipher.decrypt(entry.payload)) as Record<string, unknown>,
+      data: this.data(entry.payload),
     };
   }
+
+  private data(payload: string): Record<string, unknown> {
+    if (!payload.startsWith('{')) return JSON.parse(this.cipher.decrypt(payload)) as Record<string, unknown>;
+    const { envelope, sealed } = JSON.parse(payload) as SealedPayload;
+    return sealed === undefined ? envelope : { ...defined(JSON.parse(this.cipher.decrypt(sealed)) as Record<string, unknown>), ...envelope };
+  }
 }
+
+/**
+ * An entry's payload is either the cipher's output (`v1.…`: the frame's data,
+ * encrypted) or, for events stored encrypted elsewhere (TaskRouter's), this
+ * JSON: the plaintext envelope and the event's data exactly as it is stored —
+ * no second encryption when the log is written, one decryption when a frame is
+ * sent. Both stay encrypted at rest and between nodes.
+ */
+interface SealedPayload {
+  envelope: Record<string, unknown>;
+  sealed?: string;
+}
+
+function sealedPayload(envelope: Record<string, unknown>, sealed: string | undefined): string {
+  return JSON.stringify({ envelope, sealed } satisfies SealedPayload);
+}
+
+/** A stored row's payload that is a reference (`Routed.ref`); never the cipher's output nor JSON. */
+const REF_MARK = '@';
 
 function toEntry(r: StreamEventRow): StreamEntry {
   return { accountSid: r.account_sid, stream: r.stream, seq: Number(r.seq), type: r.type, payload: r.payload, occurredAt: Number(r.occurred_at) };

@@ -10,15 +10,25 @@ export type ClientOpRow = Selectable<RtClientOpsTable>;
 
 /** Queries of the realtime gateway. Every one is scoped by account SID. */
 export const realtimeStore = {
-  /** Takes the stream's next `n` sequence numbers (one upsert; the row lock serializes writers); returns the last. */
-  async claimSeqs(tx: Executor, accountSid: string, stream: string, n: number): Promise<number> {
-    const row = await tx
-      .insertInto('rt_streams')
-      .values({ account_sid: accountSid, stream, last_seq: n })
-      .onConflict((oc) => oc.columns(['account_sid', 'stream']).doUpdateSet({ last_seq: sql<number>`rt_streams.last_seq + ${n}` }))
-      .returning('last_seq')
-      .executeTakeFirstOrThrow();
-    return Number(row.last_seq);
+  /**
+   * Takes each stream's next `n` sequence numbers (one multi-row upsert per 300
+   * streams; the row locks serialize writers); returns the last number taken,
+   * keyed `account|stream`.
+   */
+  async claimSeqs(tx: Executor, claims: Array<{ accountSid: string; stream: string; n: number }>): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    // A stable order keeps two writers from locking the same rows in opposite orders.
+    const sorted = [...claims].sort((a, b) => (a.accountSid === b.accountSid ? (a.stream < b.stream ? -1 : 1) : a.accountSid < b.accountSid ? -1 : 1));
+    for (let i = 0; i < sorted.length; i += 300) {
+      const rows = await tx
+        .insertInto('rt_streams')
+        .values(sorted.slice(i, i + 300).map((c) => ({ account_sid: c.accountSid, stream: c.stream, last_seq: c.n })))
+        .onConflict((oc) => oc.columns(['account_sid', 'stream']).doUpdateSet({ last_seq: sql<number>`rt_streams.last_seq + excluded.last_seq` }))
+        .returning(['account_sid', 'stream', 'last_seq'])
+        .execute();
+      for (const r of rows) out.set(`${r.account_sid}|${r.stream}`, Number(r.last_seq));
+    }
+    return out;
   },
 
   async appendEvents(tx: Executor, engine: Engine, rows: StreamEventRow[]): Promise<void> {

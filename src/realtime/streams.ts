@@ -36,10 +36,22 @@ export function parseStream(name: string): StreamRef | undefined {
   return sid.startsWith(PREFIX[kind]) ? { kind, sid, name } : undefined;
 }
 
-/** What one committed domain event becomes on the sockets: the streams it goes to and the frame's data. */
+/**
+ * What one committed domain event becomes on the sockets: the streams it goes to
+ * and the frame's data. With `sealed`, `data` is only the frame's plaintext
+ * envelope and the rest is `sealed` (data encrypted where the event is stored):
+ * the log keeps both as they are, and a frame merges them when it is sent.
+ */
 export interface Routed {
   streams: string[];
   data: Record<string, unknown>;
+  sealed?: string;
+  /**
+   * The event is stored in full elsewhere (a TaskRouter event row, under this
+   * SID): the log's rows keep only the reference, and a read loads it back
+   * through the outbox's resolvers and `sealedFrame`.
+   */
+  ref?: string;
 }
 
 /**
@@ -60,21 +72,10 @@ export async function routeEvent(tx: Executor, event: CommittedEvent): Promise<R
     const e = event.data as unknown as TaskRouterOutboxData;
     const workers = new Set<string>();
     if (e.resourceType === 'worker') workers.add(e.resourceSid);
-    if (typeof e.data.WorkerSid === 'string') workers.add(e.data.WorkerSid);
+    if (e.workerSid) workers.add(e.workerSid);
     // A new task has no holder yet (its offers arrive as reservation.created); later task events go to its holders.
     if (e.resourceType === 'task' && e.type !== 'task.created') for (const w of await realtimeStore.taskWorkers(tx, event.accountSid, e.resourceSid)) workers.add(w);
-    const data = defined({
-      ...e.data,
-      EventType: e.type,
-      AccountSid: event.accountSid,
-      WorkspaceSid: e.workspaceSid,
-      ResourceType: e.resourceType,
-      ResourceSid: e.resourceSid,
-      EventDescription: e.description,
-      Timestamp: Math.floor(e.timestamp / 1000),
-      Sid: e.eventSid,
-    });
-    return { streams: [stream.workspace(e.workspaceSid), ...[...workers].map(stream.worker)], data };
+    return { streams: [stream.workspace(e.workspaceSid), ...[...workers].map(stream.worker)], ...sealedFrame(event.accountSid, e), ref: e.eventSid };
   }
   if (event.type.startsWith(SUPERVISION_EVENT_PREFIX)) {
     // Whispers: on the conversation's stream, delivered to staff subscribers only (Peer.admits).
@@ -84,7 +85,25 @@ export async function routeEvent(tx: Executor, event: CommittedEvent): Promise<R
   return undefined;
 }
 
-function defined(o: Record<string, unknown>): Record<string, unknown> {
+/**
+ * A TaskRouter event's frame: the envelope, which the event row keeps in plain
+ * columns, and the event's own data still sealed as stored.
+ */
+export function sealedFrame(accountSid: string, e: TaskRouterOutboxData): { data: Record<string, unknown>; sealed: string } {
+  const data = {
+    EventType: e.type,
+    AccountSid: accountSid,
+    WorkspaceSid: e.workspaceSid,
+    ResourceType: e.resourceType,
+    ResourceSid: e.resourceSid,
+    EventDescription: e.description,
+    Timestamp: Math.floor(e.timestamp / 1000),
+    Sid: e.eventSid,
+  };
+  return { data, sealed: e.sealedData };
+}
+
+export function defined(o: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) if (v !== undefined && v !== null) out[k] = v;
   return out;

@@ -1,4 +1,4 @@
-import type { DurableHandler } from '../events/dispatcher.js';
+import type { DurableBatchHandler } from '../events/dispatcher.js';
 import type { TaskRouterDeps } from './deps.js';
 import { TASKROUTER_EVENT_PREFIX } from './events.js';
 
@@ -11,6 +11,11 @@ export interface TaskRouterOutboxData {
   resourceSid: string;
   description: string;
   timestamp: number;
+  /** The worker the event concerns (a worker or reservation event), from the event row's column. */
+  workerSid: string | null;
+  /** `data` as stored, encrypted: what the realtime log keeps, without decrypting or encrypting again. */
+  sealedData: string;
+  /** Decrypted on first access. */
   data: Record<string, string | number | boolean | null>;
 }
 
@@ -40,21 +45,32 @@ export function callbackParams(accountSid: string, workspaceName: string, e: Tas
 /**
  * A durable outbox reaction: each committed TaskRouter event becomes a signed,
  * retried POST to its workspace's EventCallbackUrl. The URL and filter are read
- * at dispatch, inside the dispatch transaction, so the delivery job commits with
- * the outbox row being marked dispatched — exactly once per event. An event whose
- * workspace is gone (workspace.deleted) has nowhere to go.
+ * at dispatch, inside the dispatch transaction (once per workspace per batch),
+ * so the delivery job commits with the outbox row being marked dispatched —
+ * exactly once per event. An event whose workspace is gone (workspace.deleted)
+ * has nowhere to go.
  */
-export function eventCallbacks(deps: Pick<TaskRouterDeps, 'webhooks'>): DurableHandler {
-  return async (tx, event) => {
-    if (!event.type.startsWith(TASKROUTER_EVENT_PREFIX)) return;
-    const e = event.data as unknown as TaskRouterOutboxData;
-    const ws = await tx
-      .selectFrom('tr_workspaces')
-      .select(['friendly_name', 'event_callback_url', 'events_filter'])
-      .where('account_sid', '=', event.accountSid)
-      .where('sid', '=', e.workspaceSid)
-      .executeTakeFirst();
-    if (!ws?.event_callback_url || !passesEventsFilter(ws.events_filter, e.type)) return;
-    await deps.webhooks.enqueue(tx, { accountSid: event.accountSid, url: ws.event_callback_url, method: 'POST', params: callbackParams(event.accountSid, ws.friendly_name, e) });
+export function eventCallbacks(deps: Pick<TaskRouterDeps, 'webhooks'>): DurableBatchHandler {
+  return async (tx, events) => {
+    const workspaces = new Map<string, { friendly_name: string; event_callback_url: string | null; events_filter: string | null } | undefined>();
+    for (const event of events) {
+      if (!event.type.startsWith(TASKROUTER_EVENT_PREFIX)) continue;
+      const e = event.data as unknown as TaskRouterOutboxData;
+      const key = `${event.accountSid}|${e.workspaceSid}`;
+      if (!workspaces.has(key)) {
+        workspaces.set(
+          key,
+          await tx
+            .selectFrom('tr_workspaces')
+            .select(['friendly_name', 'event_callback_url', 'events_filter'])
+            .where('account_sid', '=', event.accountSid)
+            .where('sid', '=', e.workspaceSid)
+            .executeTakeFirst(),
+        );
+      }
+      const ws = workspaces.get(key);
+      if (!ws?.event_callback_url || !passesEventsFilter(ws.events_filter, e.type)) continue;
+      await deps.webhooks.enqueue(tx, { accountSid: event.accountSid, url: ws.event_callback_url, method: 'POST', params: callbackParams(event.accountSid, ws.friendly_name, e) });
+    }
   };
 }

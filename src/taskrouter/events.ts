@@ -5,6 +5,7 @@ import type { DomainEvent, RefResolver } from '../events/outbox.js';
 import { newSid } from '../platform/sid.js';
 import { bulkInsert } from '../storage/bulk.js';
 import type { Actor, TaskRouterDeps } from './deps.js';
+import type { TaskRouterOutboxData } from './callbacks.js';
 
 /** Every TaskRouter event type (reference §4.3). */
 export const EVENT_TYPES = [
@@ -60,6 +61,7 @@ export async function withEventBatch<T>(deps: Pick<TaskRouterDeps, 'outbox' | 's
       const chunk = held.slice(i, i + 200);
       await bulkInsert(tx, deps.storage.engine, 'tr_events', Object.keys(chunk[0]!.row), chunk.map((h) => h.row as Record<string, unknown>));
       await deps.outbox.write(tx, chunk.map((h) => h.outbox));
+      for (const h of chunk) remember(h.row);
     }
     return out;
   } finally {
@@ -106,23 +108,70 @@ export async function recordEvent(deps: Pick<TaskRouterDeps, 'cipher' | 'clock' 
   }
   await tx.insertInto('tr_events').values(row).execute();
   await deps.outbox.write(tx, [outbox]);
+  remember(row);
   return sid;
+}
+
+/**
+ * Events this node wrote lately, by SID, until their dispatch picks them up:
+ * the dispatcher would otherwise read back, moments later, rows it just wrote.
+ * Safe without knowing whether the write committed: the dispatcher only asks for
+ * events whose outbox rows did (SIDs are never reused), and one written by
+ * another node, or evicted, is read from the table. Bounded.
+ */
+const recent = new Map<string, Insertable<TrEventsTable>>();
+const MAX_RECENT = 10_000;
+function remember(row: Insertable<TrEventsTable>): void {
+  if (recent.size >= MAX_RECENT) recent.delete(recent.keys().next().value as string);
+  recent.set(row.sid, row);
 }
 
 /**
  * Loads TaskRouter events written to the outbox by reference, in the shape its
  * consumers read: `{eventSid, workspaceSid, type, resourceType, resourceSid,
- * description, timestamp, data}` with `data` in the callback's parameter names.
+ * description, timestamp, workerSid, sealedData, data}` with `data` in the
+ * callback's parameter names. `data` is decrypted on first use: most consumers
+ * never look (the realtime log stores `sealedData` as it is; Flex reads the
+ * attributes of a few event types; callbacks only where a workspace has a URL).
  */
 export function eventRefs(deps: Pick<TaskRouterDeps, 'cipher'>): RefResolver {
   return async (tx, sids) => {
     const out = new Map<string, Record<string, unknown>>();
-    for (let i = 0; i < sids.length; i += 500) {
-      const rows = await tx.selectFrom('tr_events').select(['sid', 'workspace_sid', 'event_type', 'resource_type', 'resource_sid', 'description', 'event_date', 'event_data']).where('sid', 'in', sids.slice(i, i + 500)).execute();
-      for (const r of rows) {
-        out.set(r.sid, { eventSid: r.sid, workspaceSid: r.workspace_sid, type: r.event_type, resourceType: r.resource_type, resourceSid: r.resource_sid, description: r.description, timestamp: Number(r.event_date), data: JSON.parse(deps.cipher.decrypt(r.event_data)) as Record<string, unknown> });
-      }
+    const unknown: string[] = [];
+    for (const sid of sids) {
+      const row = recent.get(sid);
+      if (row) {
+        recent.delete(sid);
+        out.set(sid, resolvedEvent(deps.cipher, { ...row, event_date: Number(row.event_date), worker_sid: row.worker_sid ?? null }) as unknown as Record<string, unknown>);
+      } else unknown.push(sid);
+    }
+    for (let i = 0; i < unknown.length; i += 500) {
+      const rows = await tx
+        .selectFrom('tr_events')
+        .select(['sid', 'workspace_sid', 'event_type', 'resource_type', 'resource_sid', 'description', 'event_date', 'worker_sid', 'event_data'])
+        .where('sid', 'in', unknown.slice(i, i + 500))
+        .execute();
+      for (const r of rows) out.set(r.sid, resolvedEvent(deps.cipher, r) as unknown as Record<string, unknown>);
     }
     return out;
+  };
+}
+
+function resolvedEvent(cipher: TaskRouterDeps['cipher'], r: { sid: string; workspace_sid: string; event_type: string; resource_type: string; resource_sid: string; description: string; event_date: number; worker_sid: string | null; event_data: string }): TaskRouterOutboxData {
+  let data: TaskRouterOutboxData['data'] | undefined;
+  return {
+    eventSid: r.sid,
+    workspaceSid: r.workspace_sid,
+    type: r.event_type,
+    resourceType: r.resource_type,
+    resourceSid: r.resource_sid,
+    description: r.description,
+    timestamp: Number(r.event_date),
+    workerSid: r.worker_sid,
+    sealedData: r.event_data,
+    // An own enumerable getter: spreads and JSON.stringify still see `data`.
+    get data() {
+      return (data ??= JSON.parse(cipher.decrypt(r.event_data)) as TaskRouterOutboxData['data']);
+    },
   };
 }

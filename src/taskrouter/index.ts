@@ -73,7 +73,7 @@ export class TaskRouterProduct {
     this.events = new EventsService(deps);
     this.statistics = new StatisticsService(deps);
     deps.outbox.resolveRefs(TASKROUTER_EVENT_PREFIX, eventRefs(deps));
-    dispatcher.onDurable(eventCallbacks(deps));
+    dispatcher.onDurableBatch(eventCallbacks(deps));
     this.workers.rejectPending = async (tx, ws, workerSid, actor) => {
       for (const r of await reservationsStore.ofWorker(tx, ws.account_sid, workerSid, ['pending'])) await this.lifecycle.reject(tx, ws, r, actor);
     };

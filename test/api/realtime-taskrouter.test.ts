@@ -105,7 +105,16 @@ describeEngines(
       const latest = [...sue.frames].reverse().find((f) => f.op === 'stats')!;
       expect(latest.data.workspace.total_tasks).toBeGreaterThanOrEqual(1);
       expect(sue.frames.filter((f) => f.op === 'stats').length).toBeGreaterThan(1);
-      for (const c of [alice, bob, sue]) c.close();
+      // Replayed from the log (which keeps TaskRouter events by reference), a stream reads exactly as it was sent live.
+      const late = await connect(s, { Identity: 'sue', WorkspaceSid: ws.sid, Role: 'supervisor' });
+      await late.subscribe(sW, subs[2]!.seq);
+      await late.subscribe(sB, subs[1]!.seq);
+      await late.next((f) => f.op === 'event' && f.stream === sW && f.seq === ofW.at(-1)!.seq);
+      await late.next((f) => f.op === 'event' && f.stream === sB && f.seq === ofB.at(-1)!.seq);
+      expect(late.events(sW)).toEqual(ofW);
+      expect(late.events(sB)).toEqual(ofB);
+      expect(ofB.find((e) => e.type === 'taskrouter.reservation.created')!.data).toMatchObject({ TaskAttributes: '{"n":1}', WorkerName: 'bob', EventDescription: expect.stringContaining('created') });
+      for (const c of [alice, bob, sue, late]) c.close();
     });
   },
   { clock, realtime: { statsIntervalMs: 50 } },

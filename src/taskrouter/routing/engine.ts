@@ -41,6 +41,8 @@ async function inChunks<T>(sids: string[], read: (chunk: string[]) => Promise<T[
   return out;
 }
 
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Default reservation timeout when a task has no workflow (direct routing). */
 const DEFAULT_RESERVATION_TIMEOUT_S = 120;
 
@@ -133,7 +135,7 @@ export class RoutingEngine {
       l.waiters.push({ resolve, reject, ...(insert ? { insert } : {}) });
       if (!l.running) {
         l.running = (async () => {
-          while (l.waiters.length > 0) {
+          for (;;) {
             const batch = l.waiters.splice(0);
             try {
               // Only task creations asked for this pass: a settled backlog may be skipped.
@@ -146,6 +148,11 @@ export class RoutingEngine {
               this.onError(err);
               for (const w of batch) w.reject(err);
             }
+            // Let the callers this pass answered come back before deciding the lane
+            // is idle: otherwise the first to ask again runs alone while the rest
+            // queue behind it (passes of 1, then 15, then 1, …).
+            await yieldToEventLoop();
+            if (l.waiters.length === 0) break;
           }
           l.running = null;
         })();

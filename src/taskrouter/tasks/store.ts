@@ -71,16 +71,22 @@ export const tasksStore = {
     // Queues are few and known to the caller; each is one probe of the queue index.
     return (multiOfferQueues.length > 0 ? due.union(inWorkspace('reserved').where('task_queue_sid', 'in', multiOfferQueues)) : due).execute();
   },
-  /** The earliest TTL or step deadline of a pending or reserved task: four index probes. */
+  /**
+   * The earliest TTL or step deadline of a pending or reserved task: four index
+   * probes. Each is ORDER BY … LIMIT 1 rather than MIN(): with the account check
+   * beside the indexed columns, SQLite's MIN would visit every row of the range.
+   */
   async nextDeadline(db: Executor, accountSid: string, workspaceSid: string): Promise<number | null> {
     const first = (column: 'expires_at' | 'step_deadline', status: string) =>
       db
         .selectFrom('tr_tasks')
-        .select((eb) => eb.fn.min(column).as('v'))
+        .select(`${column} as v`)
         .where('account_sid', '=', accountSid)
         .where('workspace_sid', '=', workspaceSid)
         .where('assignment_status', '=', status)
-        .where(column, 'is not', null);
+        .where(column, 'is not', null)
+        .orderBy(column)
+        .limit(1);
     const row = await db
       .selectNoFrom((eb) => [
         eb.selectFrom(first('expires_at', 'pending').as('a')).select('a.v').as('a'),
