@@ -1,3 +1,4 @@
+import { CONVERSATION_EVENT_PREFIX } from '../conversations/hooks.js';
 import type { FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { ProductModule } from '../platform/http/app.js';
@@ -86,7 +87,7 @@ export class ChannelsProduct {
     this.emailOutbound = new OutboundEmail({ ...deps, ...(deps.log ? { log: deps.log } : {}) }, conversations, this.email);
     this.emailOutbound.register();
     // One reaction for every adapter: a new message's participants are read once.
-    dispatcher.onDurable((tx, event) => scheduleSends(deps, tx, event, [this.outbound.sendRoute, this.emailOutbound.sendRoute]));
+    dispatcher.onDurable((tx, event) => scheduleSends(deps, tx, event, [this.outbound.sendRoute, this.emailOutbound.sendRoute]), [CONVERSATION_EVENT_PREFIX]);
   }
 
   /** The carrier an account's messages go through. */

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ProductModule } from '../platform/http/app.js';
 import type { Dispatcher } from '../events/dispatcher.js';
 import type { ConversationsDeps } from './deps.js';
-import { ConversationHooks } from './hooks.js';
+import { ConversationHooks, CONVERSATION_EVENT_PREFIX } from './hooks.js';
 import { ServicesService } from './services/service.js';
 import { registerServiceRoutes } from './services/routes.js';
 import { ConversationsService } from './conversation/service.js';
@@ -68,7 +68,7 @@ export class ConversationsProduct {
     this.addresses = new AddressesService(deps, this.services);
     this.inbound = new InboundMessagesService(deps, this.addresses, this.conversations, this.participants, this.messages);
     this.scopedWebhooks = new ScopedWebhooksService(deps, this.conversations, (tx, c, from, to) => this.messages.replayAdded(tx, c, from, to));
-    dispatcher.onDurable((tx, event) => this.hooks.fanOut(tx, event));
+    dispatcher.onDurable((tx, event) => this.hooks.fanOut(tx, event), [CONVERSATION_EVENT_PREFIX]);
   }
 
   /** Per-account provisioning (default service, configuration). */

@@ -12,7 +12,7 @@ export type Subscriber = (event: CommittedEvent) => void | Promise<void>;
 
 
 export class Dispatcher {
-  private durable: DurableHandler[] = [];
+  private durable: Array<{ handler: DurableHandler; prefixes: readonly string[] | undefined }> = [];
   private durableBatch: DurableBatchHandler[] = [];
   private subscribers: Subscriber[] = [];
 
@@ -23,8 +23,13 @@ export class Dispatcher {
     private readonly onSubscriberError: (err: unknown, event: CommittedEvent) => void = () => {},
   ) {}
 
-  onDurable(handler: DurableHandler): void {
-    this.durable.push(handler);
+  /**
+   * With `prefixes`, the handler only sees events whose type starts with one of
+   * them: a routing burst's thousands of TaskRouter events then cost nothing in
+   * handlers that only care about conversations.
+   */
+  onDurable(handler: DurableHandler, prefixes?: readonly string[]): void {
+    this.durable.push({ handler, prefixes });
   }
 
   /** Runs after the per-event durable handlers, with the whole batch, in the same transaction. */
@@ -53,7 +58,9 @@ export class Dispatcher {
       const rows = await tx.selectFrom('outbox').selectAll().where('dispatched_at', 'is', null).orderBy('seq').limit(limit).execute();
       if (rows.length === 0) return [];
       const decoded = await this.outbox.decode(tx, rows);
-      for (const event of decoded) for (const h of this.durable) await h(tx, event);
+      for (const event of decoded) {
+        for (const { handler, prefixes } of this.durable) if (!prefixes || prefixes.some((p) => event.type.startsWith(p))) await handler(tx, event);
+      }
       for (const h of this.durableBatch) await h(tx, decoded);
       await tx.updateTable('outbox').set({ dispatched_at: this.clock.now() }).where('seq', 'in', rows.map((r) => r.seq)).execute();
       return decoded;

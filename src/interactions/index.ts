@@ -46,7 +46,7 @@ export class InteractionsProduct {
     this.orchestrator = new Orchestrator(deps, products, this.membership, this.invites, this.transfers);
     this.webChats = new WebChatsService(products);
     this.provisioning = new FlexProvisioning(deps, products);
-    dispatcher.onDurable(this.orchestrator.durable);
+    dispatcher.onDurable(this.orchestrator.durable, this.orchestrator.watches);
   }
 
   /** Per-account Flex defaults (workspace, queue, workflow, web chat address); idempotent. */

@@ -54,6 +54,9 @@ export class Orchestrator {
     deps.jobs.handle(CUSTOMER_MESSAGE_JOB, (job) => this.onCustomerMessage(job));
   }
 
+  /** The event types `durable` reacts to (the dispatcher skips it for the rest). */
+  readonly watches: readonly string[] = [...[...WATCHED].map((t) => TASKROUTER_EVENT_PREFIX + t), `${CONVERSATION_EVENT_PREFIX}onMessageAdded`];
+
   /** Durable handler: runs inside the dispatch transaction, so it only reads and schedules. */
   readonly durable = async (tx: Tx, event: CommittedEvent): Promise<void> => {
     if (event.type.startsWith(TASKROUTER_EVENT_PREFIX)) await this.scheduleTaskEvent(tx, event);

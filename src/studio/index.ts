@@ -1,3 +1,4 @@
+import { CONVERSATION_EVENT_PREFIX } from '../conversations/hooks.js';
 import type { FastifyInstance } from 'fastify';
 import type { ProductModule } from '../platform/http/app.js';
 import type { Dispatcher } from '../events/dispatcher.js';
@@ -44,7 +45,7 @@ export class StudioProduct {
     this.runner = new Runner(engine);
     this.executions = new ExecutionsService(deps, this.runner);
     this.triggers = new MessageTriggers(engine, this.executions, this.runner);
-    dispatcher.onDurable((tx, event) => this.triggers.onEvent(tx, event));
+    dispatcher.onDurable((tx, event) => this.triggers.onEvent(tx, event), [CONVERSATION_EVENT_PREFIX]);
   }
 
   /**

@@ -1,0 +1,60 @@
+import { describe, it, expect, afterEach } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { dropPgSchema, openStorage, type Storage } from '../../src/storage/db.js';
+import { ENGINES } from '../support/harness.js';
+import { migrate } from '../../src/storage/migrate.js';
+import { createCipher } from '../../src/platform/crypto.js';
+import { systemClock } from '../../src/platform/clock.js';
+import { Outbox } from '../../src/events/outbox.js';
+import { Dispatcher } from '../../src/events/dispatcher.js';
+
+describe.each(ENGINES)('Dispatcher [%s]', (engine) => {
+  let storage: Storage | undefined;
+  let schema: string | undefined;
+  afterEach(async () => {
+    await storage?.close();
+    if (schema) await dropPgSchema(process.env.DATABASE_URL!, schema);
+    storage = undefined;
+    schema = undefined;
+  });
+
+  async function setup() {
+    schema = engine === 'postgres' ? `t_dispatcher_${randomBytes(6).toString('hex')}` : undefined;
+    storage = await openStorage(engine === 'postgres' ? { databaseUrl: process.env.DATABASE_URL, dataDir: '', pgSchema: schema } : { databaseUrl: undefined, dataDir: '', sqliteFile: ':memory:' });
+    await migrate(storage);
+    const outbox = new Outbox(createCipher(randomBytes(32)), systemClock, storage.engine);
+    const s = storage;
+    const write = (types: string[]) => s.transaction((tx) => outbox.write(tx, types.map((type, i) => ({ type, accountSid: 'AC1', data: { i } }))));
+    return { outbox, dispatcher: new Dispatcher(storage, outbox, systemClock), write };
+  }
+
+  it('hands a durable handler only the event types it names, in outbox order', async () => {
+    const { dispatcher, write } = await setup();
+    const seen: Record<string, string[]> = { all: [], conversations: [], two: [] };
+    dispatcher.onDurable(async (_tx, e) => void seen.all!.push(e.type));
+    dispatcher.onDurable(async (_tx, e) => void seen.conversations!.push(e.type), ['conversations.']);
+    dispatcher.onDurable(async (_tx, e) => void seen.two!.push(e.type), ['taskrouter.task.completed', 'conversations.onMessageAdded']);
+    await write(['taskrouter.task.created', 'conversations.onMessageAdded', 'taskrouter.task.completed', 'conversations.onConversationAdded', 'supervision.whisper']);
+    expect(await dispatcher.dispatchBatch()).toBe(5);
+    expect(seen.all).toEqual(['taskrouter.task.created', 'conversations.onMessageAdded', 'taskrouter.task.completed', 'conversations.onConversationAdded', 'supervision.whisper']);
+    expect(seen.conversations).toEqual(['conversations.onMessageAdded', 'conversations.onConversationAdded']);
+    expect(seen.two).toEqual(['conversations.onMessageAdded', 'taskrouter.task.completed']);
+    expect(await dispatcher.dispatchBatch()).toBe(0);
+  });
+
+  it('resolves events stored by reference through the resolver of their prefix, and leaves out the ones that are gone', async () => {
+    const { outbox } = await setup();
+    const asked: string[][] = [];
+    outbox.resolveRefs('taskrouter.', async (_tx, refs) => {
+      asked.push(refs);
+      return new Map(refs.filter((r) => r !== 'EVgone').map((r) => [r, { eventSid: r }]));
+    });
+    const found = await outbox.resolve(storage!.db, [
+      { type: 'taskrouter.task.created', ref: 'EV1' },
+      { type: 'conversations.onMessageAdded', ref: 'IM1' },
+      { type: 'taskrouter.reservation.created', ref: 'EVgone' },
+    ]);
+    expect(asked).toEqual([['EV1', 'EVgone']]);
+    expect([...found]).toEqual([['EV1', { eventSid: 'EV1' }]]);
+  });
+});
