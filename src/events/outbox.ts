@@ -25,8 +25,11 @@ export interface DomainEvent<T = Record<string, unknown>> {
 /** Loads the data of referenced events, by reference, inside the dispatch transaction. */
 export type RefResolver = (tx: Executor, refs: string[]) => Promise<Map<string, Record<string, unknown>>>;
 
-/** Payloads of referenced events: never produced by the cipher (its output starts with `v1.`). */
-const REF_MARK = '@';
+/**
+ * Marks a stored payload that is a reference to an event kept elsewhere (the outbox's,
+ * and the realtime log's): never produced by the cipher (its output starts with `v1.`).
+ */
+export const REF_MARK = '@';
 
 export interface CommittedEvent<T = Record<string, unknown>> extends DomainEvent<T> {
   seq: number;

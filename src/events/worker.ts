@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Dispatcher } from './dispatcher.js';
 import type { Jobs } from './jobs.js';
 
@@ -90,7 +91,7 @@ export class Worker {
           // Between batches, let requests (and routing passes) in: on SQLite every
           // await here is a microtask, and a burst's backlog would hold the event
           // loop until the outbox is empty.
-          if (n > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+          if (n > 0) await nextTurn();
         } while (n > 0 && !this.stopped);
       } while (this.again && !this.stopped);
     } catch (err) {

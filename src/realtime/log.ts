@@ -4,7 +4,7 @@ import type { Clock } from '../platform/clock.js';
 import type { CommittedEvent } from '../events/outbox.js';
 import { realtimeStore, type StreamEventRow } from './store.js';
 import { defined, routeEvent, sealedFrame } from './streams.js';
-import type { Outbox } from '../events/outbox.js';
+import { REF_MARK, type Outbox } from '../events/outbox.js';
 import type { TaskRouterOutboxData } from '../taskrouter/callbacks.js';
 
 /** One event of one stream, as stored and as published between nodes (payload still encrypted). */
@@ -81,7 +81,9 @@ export class StreamLog {
         const row: StreamEventRow = { account_sid: event.accountSid, stream, seq: c.next++, type: event.type, payload: stored, occurred_at: event.createdAt, created_at: now };
         rows.push(row);
         // Live delivery needs no read: the entry carries its payload in full.
-        entries.push({ ...toEntry(row), payload });
+        const entry = toEntry(row);
+        entry.payload = payload;
+        entries.push(entry);
       }
       // A retried dispatch overwrites what a rolled-back attempt left here.
       this.pending.set(event.seq, entries);
@@ -115,10 +117,14 @@ export class StreamLog {
     if (byRef.length === 0) return entries;
     const found = await this.outbox.resolve(this.storage.db, byRef);
     for (const { entry, ref } of byRef) {
-      const data = found.get(ref);
-      // The event's row is gone (its workspace was deleted): the frame keeps its place in the stream, without details.
-      const frame = data ? sealedFrame(accountSid, data as unknown as TaskRouterOutboxData) : { data: { EventType: entry.type.slice(entry.type.indexOf('.') + 1), Sid: ref } };
-      entry.payload = sealedPayload(frame.data, 'sealed' in frame ? frame.sealed : undefined);
+      const data = found.get(ref) as TaskRouterOutboxData | undefined;
+      if (data) {
+        const frame = sealedFrame(accountSid, data);
+        entry.payload = sealedPayload(frame.data, frame.sealed);
+      } else {
+        // The event's row is gone (its workspace was deleted): the frame keeps its place in the stream, without details.
+        entry.payload = sealedPayload({ EventType: entry.type.slice(entry.type.indexOf('.') + 1), Sid: ref }, undefined);
+      }
     }
     return entries;
   }
@@ -161,8 +167,6 @@ function sealedPayload(envelope: Record<string, unknown>, sealed: string | undef
   return JSON.stringify({ envelope, sealed } satisfies SealedPayload);
 }
 
-/** A stored row's payload that is a reference (`Routed.ref`); never the cipher's output nor JSON. */
-const REF_MARK = '@';
 
 function toEntry(r: StreamEventRow): StreamEntry {
   return { accountSid: r.account_sid, stream: r.stream, seq: Number(r.seq), type: r.type, payload: r.payload, occurredAt: Number(r.occurred_at) };

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Insertable } from 'kysely';
 import type { TrTasksTable } from '../../storage/schema-taskrouter.js';
 import { Errors } from '../../platform/errors.js';
@@ -40,8 +41,6 @@ async function inChunks<T>(sids: string[], read: (chunk: string[]) => Promise<T[
   for (let i = 0; i < sids.length; i += 500) out.push(...(await read(sids.slice(i, i + 500))));
   return out;
 }
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Default reservation timeout when a task has no workflow (direct routing). */
 const DEFAULT_RESERVATION_TIMEOUT_S = 120;
@@ -151,7 +150,7 @@ export class RoutingEngine {
             // Let the callers this pass answered come back before deciding the lane
             // is idle: otherwise the first to ask again runs alone while the rest
             // queue behind it (passes of 1, then 15, then 1, …).
-            await yieldToEventLoop();
+            await nextTurn();
             if (l.waiters.length === 0) break;
           }
           l.running = null;

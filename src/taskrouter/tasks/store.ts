@@ -71,22 +71,16 @@ export const tasksStore = {
     // Queues are few and known to the caller; each is one probe of the queue index.
     return (multiOfferQueues.length > 0 ? due.union(inWorkspace('reserved').where('task_queue_sid', 'in', multiOfferQueues)) : due).execute();
   },
-  /**
-   * The earliest TTL or step deadline of a pending or reserved task: four index
-   * probes. Each is ORDER BY … LIMIT 1 rather than MIN(): with the account check
-   * beside the indexed columns, SQLite's MIN would visit every row of the range.
-   */
+  /** The earliest TTL or step deadline of a pending or reserved task: four index probes. */
   async nextDeadline(db: Executor, accountSid: string, workspaceSid: string): Promise<number | null> {
     const first = (column: 'expires_at' | 'step_deadline', status: string) =>
       db
         .selectFrom('tr_tasks')
-        .select(`${column} as v`)
+        .select((eb) => eb.fn.min(column).as('v'))
         .where('account_sid', '=', accountSid)
         .where('workspace_sid', '=', workspaceSid)
         .where('assignment_status', '=', status)
-        .where(column, 'is not', null)
-        .orderBy(column)
-        .limit(1);
+        .where(column, 'is not', null);
     const row = await db
       .selectNoFrom((eb) => [
         eb.selectFrom(first('expires_at', 'pending').as('a')).select('a.v').as('a'),
