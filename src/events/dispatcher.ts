@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Storage, Tx } from '../storage/db.js';
+import { rawQuery } from '../storage/bulk.js';
 import type { Clock } from '../platform/clock.js';
 import type { CommittedEvent, Outbox } from './outbox.js';
 
@@ -10,6 +11,16 @@ export type DurableBatchHandler = (tx: Tx, events: CommittedEvent[]) => Promise<
 /** Runs after the dispatch committed: in-process, best-effort reactions (routing pokes, sockets). */
 export type Subscriber = (event: CommittedEvent) => void | Promise<void>;
 
+
+type OutboxRow = { seq: number; account_sid: string; type: string; payload: string; created_at: number };
+// Every dispatch runs these two: written by hand (see storage/bulk.ts).
+const PENDING = 'select "seq", "account_sid", "type", "payload", "created_at" from "outbox" where "dispatched_at" is null order by "seq" limit ?';
+const marks = new Map<number, string>();
+const markDispatched = (n: number) => {
+  let text = marks.get(n);
+  if (!text) marks.set(n, (text = `update "outbox" set "dispatched_at" = ? where "seq" in (${Array.from({ length: n }, () => '?').join(', ')})`));
+  return text;
+};
 
 export class Dispatcher {
   private durable: Array<{ handler: DurableHandler; prefixes: readonly string[] | undefined }> = [];
@@ -55,14 +66,14 @@ export class Dispatcher {
         const got = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(hashtext(current_schema() || ':parley-outbox')) as ok`.execute(tx);
         if (!got.rows[0]?.ok) return [];
       }
-      const rows = await tx.selectFrom('outbox').selectAll().where('dispatched_at', 'is', null).orderBy('seq').limit(limit).execute();
+      const rows = await rawQuery<OutboxRow>(tx, this.storage.engine, PENDING, [limit]);
       if (rows.length === 0) return [];
       const decoded = await this.outbox.decode(tx, rows);
       for (const event of decoded) {
         for (const { handler, prefixes } of this.durable) if (!prefixes || prefixes.some((p) => event.type.startsWith(p))) await handler(tx, event);
       }
       for (const h of this.durableBatch) await h(tx, decoded);
-      await tx.updateTable('outbox').set({ dispatched_at: this.clock.now() }).where('seq', 'in', rows.map((r) => r.seq)).execute();
+      await rawQuery(tx, this.storage.engine, markDispatched(rows.length), [this.clock.now(), ...rows.map((r) => r.seq)]);
       return decoded;
     });
     for (const event of events) {

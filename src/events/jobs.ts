@@ -1,5 +1,11 @@
 import { sql } from 'kysely';
 import type { Executor, Storage } from '../storage/db.js';
+import { bulkInsert } from '../storage/bulk.js';
+
+const JOB_COLUMNS = ['account_sid', 'kind', 'dedupe_key', 'payload', 'run_at', 'attempts', 'max_attempts', 'locked_until', 'status', 'last_error', 'created_at', 'updated_at'] as const;
+/** Scheduling a key again re-arms its job (each row's updated_at is the time of scheduling). */
+const REARM =
+  `on conflict ("dedupe_key") do update set "payload" = excluded."payload", "run_at" = excluded."run_at", "max_attempts" = excluded."max_attempts", "attempts" = 0, "status" = 'pending', "locked_until" = null, "last_error" = null, "updated_at" = excluded."updated_at"`;
 import type { Cipher } from '../platform/crypto.js';
 import type { Clock } from '../platform/clock.js';
 
@@ -70,19 +76,8 @@ export class Jobs {
   }
 
   async schedule(tx: Executor, spec: JobSpec): Promise<void> {
-    const now = this.o.clock.now();
-    const values = this.row(spec, now);
-    if (spec.dedupeKey === undefined) {
-      await tx.insertInto('jobs').values(values).execute();
-      return;
-    }
-    await tx
-      .insertInto('jobs')
-      .values(values)
-      .onConflict((oc) =>
-        oc.column('dedupe_key').doUpdateSet({ payload: values.payload, run_at: values.run_at, attempts: 0, status: 'pending', locked_until: null, last_error: null, updated_at: now, max_attempts: values.max_attempts }),
-      )
-      .execute();
+    const row = this.row(spec, this.o.clock.now());
+    await bulkInsert(tx, this.o.storage.engine, 'jobs', JOB_COLUMNS, [row], spec.dedupeKey === undefined ? {} : { tail: REARM });
   }
 
   /** Schedules several keyed jobs in one statement (same semantics as `schedule` with a dedupeKey). */
@@ -90,24 +85,8 @@ export class Jobs {
     if (specs.length === 0) return;
     const now = this.o.clock.now();
     const rows = specs.map((spec) => this.row(spec, now));
-    for (let i = 0; i < rows.length; i += 100) {
-      await tx
-        .insertInto('jobs')
-        .values(rows.slice(i, i + 100))
-        .onConflict((oc) =>
-          oc.column('dedupe_key').doUpdateSet((eb) => ({
-            payload: eb.ref('excluded.payload'),
-            run_at: eb.ref('excluded.run_at'),
-            max_attempts: eb.ref('excluded.max_attempts'),
-            attempts: 0,
-            status: 'pending',
-            locked_until: null,
-            last_error: null,
-            updated_at: now,
-          })),
-        )
-        .execute();
-    }
+    // A routing pass schedules a reservation timeout per offer: written by hand (see storage/bulk.ts).
+    await bulkInsert(tx, this.o.storage.engine, 'jobs', JOB_COLUMNS, rows, { chunk: 100, tail: REARM });
   }
 
   async cancel(tx: Executor, dedupeKey: string): Promise<void> {

@@ -71,7 +71,7 @@ export class StreamLog {
       }
     }
     if (routed.length === 0) return;
-    const claimed = await realtimeStore.claimSeqs(tx, [...counts.values()]);
+    const claimed = await realtimeStore.claimSeqs(tx, this.storage.engine, [...counts.values()]);
     for (const [key, c] of counts) c.next = claimed.get(key)! - c.n + 1;
     const rows: StreamEventRow[] = [];
     for (const { event, streams, payload, stored } of routed) {
@@ -164,7 +164,10 @@ interface SealedPayload {
 }
 
 function sealedPayload(envelope: Record<string, unknown>, sealed: string | undefined): string {
-  return JSON.stringify({ envelope, sealed } satisfies SealedPayload);
+  // The sealed part is the cipher's output (`v1.` then base64 fields, see crypto.ts):
+  // nothing in it needs escaping, so it is spliced in, not copied through JSON.stringify.
+  if (sealed === undefined || !sealed.startsWith('v1.')) return JSON.stringify({ envelope, sealed } satisfies SealedPayload);
+  return `{"envelope":${JSON.stringify(envelope)},"sealed":"${sealed}"}`;
 }
 
 

@@ -1,8 +1,10 @@
-import { sql, type Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { Engine, Executor } from '../storage/db.js';
 import { bulkInsert } from '../storage/bulk.js';
 
 const STREAM_EVENT_COLUMNS = ['account_sid', 'stream', 'seq', 'type', 'payload', 'occurred_at', 'created_at'] as const;
+const STREAM_COLUMNS = ['account_sid', 'stream', 'last_seq'] as const;
+const CLAIM_TAIL = 'on conflict ("account_sid", "stream") do update set "last_seq" = "rt_streams"."last_seq" + excluded."last_seq" returning "account_sid", "stream", "last_seq"';
 import type { RtClientOpsTable, RtStreamEventsTable } from '../storage/schema-realtime.js';
 
 export type StreamEventRow = Selectable<RtStreamEventsTable>;
@@ -15,19 +17,13 @@ export const realtimeStore = {
    * streams; the row locks serialize writers); returns the last number taken,
    * keyed `account|stream`.
    */
-  async claimSeqs(tx: Executor, claims: Array<{ accountSid: string; stream: string; n: number }>): Promise<Map<string, number>> {
+  async claimSeqs(tx: Executor, engine: Engine, claims: Array<{ accountSid: string; stream: string; n: number }>): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     // A stable order keeps two writers from locking the same rows in opposite orders.
     const sorted = [...claims].sort((a, b) => (a.accountSid === b.accountSid ? (a.stream < b.stream ? -1 : 1) : a.accountSid < b.accountSid ? -1 : 1));
-    for (let i = 0; i < sorted.length; i += 300) {
-      const rows = await tx
-        .insertInto('rt_streams')
-        .values(sorted.slice(i, i + 300).map((c) => ({ account_sid: c.accountSid, stream: c.stream, last_seq: c.n })))
-        .onConflict((oc) => oc.columns(['account_sid', 'stream']).doUpdateSet({ last_seq: sql<number>`rt_streams.last_seq + excluded.last_seq` }))
-        .returning(['account_sid', 'stream', 'last_seq'])
-        .execute();
-      for (const r of rows) out.set(`${r.account_sid}|${r.stream}`, Number(r.last_seq));
-    }
+    const rows = sorted.map((c) => ({ account_sid: c.accountSid, stream: c.stream, last_seq: c.n }));
+    const claimed = await bulkInsert<{ account_sid: string; stream: string; last_seq: number | string }>(tx, engine, 'rt_streams', STREAM_COLUMNS, rows, { chunk: 300, tail: CLAIM_TAIL });
+    for (const r of claimed) out.set(`${r.account_sid}|${r.stream}`, Number(r.last_seq));
     return out;
   },
 

@@ -1,27 +1,68 @@
 import { CompiledQuery } from 'kysely';
 import type { Engine, Executor } from './db.js';
 
+/*
+ * Statements compiled by hand, for the hot paths only (a routing pass, dispatch,
+ * the realtime log). Kysely's builder parses and freezes every value of every
+ * row and compiles the tree again on every call; for these statements that cost
+ * more than running them. Table and column names come from code, never from
+ * input; values are always bound parameters. Everything else uses the builder.
+ */
+
+const numbered = new Map<string, string>();
+
+/** `text` with its `?` placeholders as the engine wants them (`$1, $2…` on PostgreSQL); cached per text. */
+function forEngine(engine: Engine, text: string): string {
+  if (engine === 'sqlite') return text;
+  let out = numbered.get(text);
+  if (out === undefined) {
+    let n = 0;
+    out = text.replace(/\?/g, () => `$${++n}`);
+    numbered.set(text, out);
+  }
+  return out;
+}
+
+/**
+ * Runs a hand-written statement (`?` placeholders; none may appear elsewhere in
+ * the text) and returns its rows. Pass the same text each time: it is the key of
+ * the prepared-statement cache.
+ */
+export async function rawQuery<R = Record<string, unknown>>(db: Executor, engine: Engine, text: string, params: readonly unknown[]): Promise<R[]> {
+  const result = await db.executeQuery<R>(CompiledQuery.raw(forEngine(engine, text), params as unknown[]));
+  return result.rows;
+}
+
 const statements = new Map<string, string>();
 
 /**
- * A multi-row INSERT compiled by hand: Kysely's builder parses and freezes every
- * value of every row, which for the hot paths (routing events, outbox entries,
- * the realtime log) cost more than running the statement. Column names come from
- * code, never from input; values are always bound parameters.
+ * A multi-row INSERT, `chunk` rows per statement; `tail` follows the VALUES list
+ * (an ON CONFLICT clause, a RETURNING list) and the returned rows are all chunks'.
  */
-export async function bulkInsert(db: Executor, engine: Engine, table: string, columns: readonly string[], rows: ReadonlyArray<Record<string, unknown>>, chunk = 200): Promise<void> {
+export async function bulkInsert<R = never>(
+  db: Executor,
+  engine: Engine,
+  table: string,
+  columns: readonly string[],
+  rows: ReadonlyArray<Record<string, unknown>>,
+  options: { chunk?: number; tail?: string } = {},
+): Promise<R[]> {
+  const chunk = options.chunk ?? 200;
+  const tail = options.tail ?? '';
+  const out: R[] = [];
   for (let i = 0; i < rows.length; i += chunk) {
-    const part = rows.slice(i, i + chunk);
-    const key = `${engine}|${table}|${columns.join(',')}|${part.length}`;
+    const part = i === 0 && rows.length <= chunk ? rows : rows.slice(i, i + chunk);
+    const key = `${table}|${columns.join(',')}|${part.length}|${tail}`;
     let text = statements.get(key);
     if (!text) {
-      let n = 0;
-      const tuple = () => `(${columns.map(() => (engine === 'postgres' ? `$${++n}` : '?')).join(', ')})`;
-      text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${part.map(tuple).join(', ')}`;
+      const tuple = `(${columns.map(() => '?').join(', ')})`;
+      text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${part.map(() => tuple).join(', ')}${tail ? ` ${tail}` : ''}`;
       statements.set(key, text);
     }
     const params: unknown[] = [];
     for (const row of part) for (const c of columns) params.push(row[c] ?? null);
-    await db.executeQuery(CompiledQuery.raw(text, params));
+    const got = await rawQuery<R>(db, engine, text, params);
+    for (const r of got) out.push(r);
   }
+  return out;
 }

@@ -6,7 +6,8 @@ import type { TaskRouterDeps, Actor } from '../deps.js';
 import type { Executor } from '../../storage/db.js';
 import { recordEvent, withEventBatch } from '../events.js';
 import { workspacesStore, type WorkspaceRow } from '../workspaces/store.js';
-import { tasksStore, type TaskRow } from '../tasks/store.js';
+import { tasksStore, type TaskPlacement, type TaskRow } from '../tasks/store.js';
+import { bulkInsert } from '../../storage/bulk.js';
 import { reservationsStore } from '../reservations/store.js';
 import { lockWorkspace } from './lock.js';
 import { loadSnapshot, refreshConfig, SnapshotCache } from './snapshot.js';
@@ -190,7 +191,7 @@ export class RoutingEngine {
     const done = await this.inWorkspace(accountSid, workspaceSid, (tx, ws) =>
       withEventBatch(this.deps, tx, async () => {
         if (inserts.length > 0) {
-          for (let i = 0; i < inserts.length; i += 100) await tx.insertInto('tr_tasks').values(inserts.slice(i, i + 100).map((t) => t.row)).execute();
+          await bulkInsert(tx, this.deps.storage.engine, 'tr_tasks', Object.keys(inserts[0]!.row), inserts.map((t) => t.row as Record<string, unknown>), { chunk: 100 });
           for (const t of inserts) await this.lifecycle.taskEvent(tx, ws, { ...t.row, seq: 0, step_deadline: null } as TaskRow, 'task.created', t.actor, `Task ${t.row.sid} created`);
         }
         const snapshot = await loadSnapshot(tx, this.deps.cipher, ws, this.deps.clock.now(), cache, insertOnly ? inserts.map((t) => t.row.sid) : undefined);
@@ -258,17 +259,17 @@ export class RoutingEngine {
 
   /** Stores a new workflow position, and keeps the caller's row in step with it. */
   private async place(tx: Executor, ws: WorkspaceRow, task: TaskRow, p: Placement | null, now: number, deadline: number | null): Promise<void> {
-    const patch = {
+    const patch: TaskPlacement = {
       step_deadline: deadline,
       filter_index: p?.filterIndex ?? null,
       step_index: p?.stepIndex ?? null,
       step_entered_at: p?.enteredAt ?? null,
       step_checked: p?.checked ? 1 : 0,
       task_queue_sid: p?.queueSid ?? task.task_queue_sid,
-      ...(p && p.queueSid !== task.task_queue_sid ? { task_queue_entered_date: now } : {}),
+      task_queue_entered_date: p && p.queueSid !== task.task_queue_sid ? now : task.task_queue_entered_date,
       date_updated: now,
     };
-    await tasksStore.update(tx, ws.account_sid, task.sid, patch);
+    await tasksStore.place(tx, this.deps.storage.engine, ws.account_sid, task.sid, patch);
     Object.assign(task, patch, { version: task.version + 1 });
   }
 

@@ -1,10 +1,16 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import { bumpRoutingEpoch } from '../routing/stamps.js';
 import { LIVE_TASK_STATUSES } from '../task-channels/store.js';
-import type { Executor } from '../../storage/db.js';
+import type { Engine, Executor } from '../../storage/db.js';
+import { rawQuery } from '../../storage/bulk.js';
 import type { TrTasksTable } from '../../storage/schema-taskrouter.js';
 
 export type TaskRow = Selectable<TrTasksTable>;
+
+/** Where a routing pass puts a task in its workflow. */
+export type TaskPlacement = Pick<TaskRow, 'step_deadline' | 'filter_index' | 'step_index' | 'step_entered_at' | 'step_checked' | 'task_queue_sid' | 'task_queue_entered_date' | 'date_updated'>;
+const PLACE =
+  'update "tr_tasks" set "step_deadline" = ?, "filter_index" = ?, "step_index" = ?, "step_entered_at" = ?, "step_checked" = ?, "task_queue_sid" = ?, "task_queue_entered_date" = ?, "date_updated" = ?, "version" = "version" + 1 where "account_sid" = ? and "sid" = ?';
 
 export interface TaskSqlFilter {
   priority?: number;
@@ -94,6 +100,10 @@ export const tasksStore = {
   },
   async insert(db: Executor, row: Insertable<TrTasksTable>): Promise<void> {
     await db.insertInto('tr_tasks').values(row).execute();
+  },
+  /** Stores a task's workflow position (a routing pass's one per-task statement, so written by hand); bumps the ETag version. */
+  async place(db: Executor, engine: Engine, accountSid: string, sid: string, p: TaskPlacement): Promise<void> {
+    await rawQuery(db, engine, PLACE, [p.step_deadline, p.filter_index, p.step_index, p.step_entered_at, p.step_checked, p.task_queue_sid, p.task_queue_entered_date, p.date_updated, accountSid, sid]);
   },
   /** Updates and bumps the ETag version. */
   async update(db: Executor, accountSid: string, sid: string, patch: Updateable<TrTasksTable>): Promise<void> {
