@@ -66,7 +66,8 @@ export class Dispatcher {
         const got = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(hashtext(current_schema() || ':parley-outbox')) as ok`.execute(tx);
         if (!got.rows[0]?.ok) return [];
       }
-      const rows = await rawQuery<OutboxRow>(tx, this.storage.engine, PENDING, [limit]);
+      // Sized in events: a bundle row holds a routing pass's worth.
+      const rows = this.outbox.fit(await rawQuery<OutboxRow>(tx, this.storage.engine, PENDING, [limit]), limit);
       if (rows.length === 0) return [];
       const decoded = await this.outbox.decode(tx, rows);
       for (const event of decoded) {

@@ -31,7 +31,18 @@ export type RefResolver = (tx: Executor, refs: string[]) => Promise<Map<string, 
  */
 export const REF_MARK = '@';
 
+/** The type of an outbox row that bundles events stored by reference: its payload is `@` then one `<type> <ref>` line per event. */
+const BUNDLE_TYPE = '*';
+const BUNDLE_MAX = 100;
+const eventCount = (payload: string) => {
+  if (!payload.startsWith(REF_MARK)) return 1;
+  let n = 1;
+  for (let i = payload.indexOf('\n'); i >= 0; i = payload.indexOf('\n', i + 1)) n++;
+  return n;
+};
+
 export interface CommittedEvent<T = Record<string, unknown>> extends DomainEvent<T> {
+  /** The outbox row's: the events of one bundle share it. */
   seq: number;
   createdAt: number;
 }
@@ -45,11 +56,28 @@ export class Outbox {
     private readonly onWrite: () => void = () => {},
   ) {}
 
-  /** Writes events inside the caller's transaction. */
+  /**
+   * Writes events inside the caller's transaction. A run of two or more
+   * consecutive events of one account stored by reference becomes one row (a
+   * bundle, at most BUNDLE_MAX references): a routing pass's events cost one
+   * outbox row, not one each, and dispatch marks one row done.
+   */
   async write(tx: Executor, events: DomainEvent[]): Promise<void> {
     if (events.length === 0) return;
     const now = this.clock.now();
-    const rows = events.map((e) => ({ account_sid: e.accountSid, type: e.type, payload: e.ref ? REF_MARK + e.ref : this.cipher.encrypt(JSON.stringify(e.data)), created_at: now, dispatched_at: null }));
+    const rows: Array<Record<string, unknown>> = [];
+    for (let i = 0; i < events.length; ) {
+      const e = events[i]!;
+      let j = i + 1;
+      if (e.ref !== undefined) while (j < events.length && j - i < BUNDLE_MAX && events[j]!.ref !== undefined && events[j]!.accountSid === e.accountSid) j++;
+      if (j - i >= 2) {
+        const items = events.slice(i, j).map((b) => `${b.type} ${b.ref!}`);
+        rows.push({ account_sid: e.accountSid, type: BUNDLE_TYPE, payload: REF_MARK + items.join('\n'), created_at: now, dispatched_at: null });
+      } else {
+        rows.push({ account_sid: e.accountSid, type: e.type, payload: e.ref !== undefined ? REF_MARK + e.ref : this.cipher.encrypt(JSON.stringify(e.data)), created_at: now, dispatched_at: null });
+      }
+      i = j;
+    }
     await bulkInsert(tx, this.engine, 'outbox', OUTBOX_COLUMNS, rows);
   }
 
@@ -65,16 +93,38 @@ export class Outbox {
     this.onWrite();
   }
 
-  /** Decodes outbox rows into events, loading referenced ones (in batches per resolver). */
+  /**
+   * The leading rows of `rows` (in order) that hold at most `limit` events, and
+   * at least one row: a dispatch batch is sized in events, and a bundle row holds many.
+   */
+  fit<R extends { payload: string }>(rows: R[], limit: number): R[] {
+    let n = 0;
+    for (let i = 0; i < rows.length; i++) {
+      n += eventCount(rows[i]!.payload);
+      if (n > limit && i > 0) return rows.slice(0, i);
+    }
+    return rows;
+  }
+
+  /**
+   * Decodes outbox rows into events (a bundle row into each of its events, all
+   * with the row's seq), loading referenced ones in batches per resolver.
+   */
   async decode(tx: Executor, rows: Array<{ seq: number; account_sid: string; type: string; payload: string; created_at: number }>): Promise<CommittedEvent[]> {
-    const events = rows.map((row) => ({
-      seq: row.seq,
-      accountSid: row.account_sid,
-      type: row.type,
-      data: row.payload.startsWith(REF_MARK) ? {} : (JSON.parse(this.cipher.decrypt(row.payload)) as Record<string, unknown>),
-      createdAt: row.created_at,
-      ref: row.payload.startsWith(REF_MARK) ? row.payload.slice(REF_MARK.length) : undefined,
-    }));
+    const events: Array<CommittedEvent & { ref?: string }> = [];
+    for (const row of rows) {
+      const base = { seq: row.seq, accountSid: row.account_sid, createdAt: row.created_at };
+      if (!row.payload.startsWith(REF_MARK)) {
+        events.push({ ...base, type: row.type, data: JSON.parse(this.cipher.decrypt(row.payload)) as Record<string, unknown> });
+      } else if (row.type !== BUNDLE_TYPE) {
+        events.push({ ...base, type: row.type, data: {}, ref: row.payload.slice(REF_MARK.length) });
+      } else {
+        for (const item of row.payload.slice(REF_MARK.length).split('\n')) {
+          const space = item.indexOf(' ');
+          events.push({ ...base, type: item.slice(0, space), data: {}, ref: item.slice(space + 1) });
+        }
+      }
+    }
     const wanted = events.filter((e): e is typeof e & { ref: string } => e.ref !== undefined);
     const found = await this.resolve(tx, wanted);
     for (const e of wanted) {

@@ -91,7 +91,7 @@ export class RealtimeProduct {
     this.gateway = new Gateway({ storage, clock, tokens: this.tokens, hub: this.hub, ops, stats: this.stats, settings, onError: deps.onError });
     dispatcher.onDurableBatch((tx, events) => this.log.record(tx, events));
     dispatcher.subscribe((event) => {
-      const entries = this.log.take(event.seq);
+      const entries = this.log.take(event);
       if (entries) this.bus.publish({ kind: 'entries', entries });
     });
   }

@@ -27,8 +27,6 @@ export interface EventFrame {
   data: Record<string, unknown>;
 }
 
-/** Entries recorded in a dispatch transaction wait here (by outbox seq) until it commits. */
-const MAX_PENDING = 10_000;
 
 /**
  * The per-stream event log. A durable dispatcher handler appends, in the
@@ -39,7 +37,12 @@ const MAX_PENDING = 10_000;
  * which is what lets a client detect and fill any gap.
  */
 export class StreamLog {
-  private pending = new Map<number, StreamEntry[]>();
+  /**
+   * Entries recorded in a dispatch transaction wait here until it commits, keyed
+   * by the event (the dispatcher hands the same objects to its subscribers; the
+   * events of a rolled-back attempt are simply dropped with it).
+   */
+  private pending = new WeakMap<CommittedEvent, StreamEntry[]>();
 
   constructor(
     private readonly storage: Storage,
@@ -85,17 +88,15 @@ export class StreamLog {
         entry.payload = payload;
         entries.push(entry);
       }
-      // A retried dispatch overwrites what a rolled-back attempt left here.
-      this.pending.set(event.seq, entries);
-      if (this.pending.size > MAX_PENDING) this.pending.delete(this.pending.keys().next().value as number);
+      this.pending.set(event, entries);
     }
     await realtimeStore.appendEvents(tx, this.storage.engine, rows);
   }
 
   /** After commit: the entries the event produced, handed over once. */
-  take(outboxSeq: number): StreamEntry[] | undefined {
-    const entries = this.pending.get(outboxSeq);
-    this.pending.delete(outboxSeq);
+  take(event: CommittedEvent): StreamEntry[] | undefined {
+    const entries = this.pending.get(event);
+    this.pending.delete(event);
     return entries;
   }
 

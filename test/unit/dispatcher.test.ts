@@ -57,4 +57,36 @@ describe.each(ENGINES)('Dispatcher [%s]', (engine) => {
     expect(asked).toEqual([['EV1', 'EVgone']]);
     expect([...found]).toEqual([['EV1', { eventSid: 'EV1' }]]);
   });
+
+  it('bundles consecutive events stored by reference into one row and dispatches them in order, sized in events', async () => {
+    const { outbox, dispatcher } = await setup();
+    outbox.resolveRefs('taskrouter.', async (_tx, refs) => new Map(refs.map((r) => [r, { eventSid: r }])));
+    const ref = (n: number, account = 'AC1') => ({ type: n % 2 ? 'taskrouter.task.created' : 'taskrouter.reservation.created', accountSid: account, data: {}, ref: `EV${n}` });
+    const plain = { type: 'conversations.onMessageAdded', accountSid: 'AC1', data: { i: 'plain' } };
+    // 150 refs, a plain event, 2 refs of another account, 1 lone ref: bundles of 100 and 50, the plain row, a bundle of 2, a single row.
+    const events = [...Array.from({ length: 150 }, (_, i) => ref(i)), plain, ref(500, 'AC2'), ref(501, 'AC2'), ref(600)];
+    await storage!.transaction((tx) => outbox.write(tx, events));
+    const rows = await storage!.db.selectFrom('outbox').select(['type', 'account_sid']).orderBy('seq').execute();
+    expect(rows).toEqual([
+      { type: '*', account_sid: 'AC1' },
+      { type: '*', account_sid: 'AC1' },
+      { type: 'conversations.onMessageAdded', account_sid: 'AC1' },
+      { type: '*', account_sid: 'AC2' },
+      { type: 'taskrouter.reservation.created', account_sid: 'AC1' },
+    ]);
+    const seen: Array<{ type: string; accountSid: string; data: Record<string, unknown> }> = [];
+    dispatcher.onDurable(async (_tx, e) => void seen.push({ type: e.type, accountSid: e.accountSid, data: e.data }));
+    const delivered: string[] = [];
+    dispatcher.subscribe((e) => void delivered.push(String(e.data.eventSid ?? e.data.i)));
+    // A batch of 120 events takes the first bundle only (the next would overflow it); then the rest.
+    expect(await dispatcher.dispatchBatch(120)).toBe(100);
+    expect(await dispatcher.dispatchBatch(120)).toBe(50 + 1 + 2 + 1);
+    expect(await dispatcher.dispatchBatch(120)).toBe(0);
+    expect(seen.map((e) => e.type)).toEqual(events.map((e) => e.type));
+    expect(seen.map((e) => e.accountSid)).toEqual(events.map((e) => e.accountSid));
+    expect(delivered).toEqual(events.map((e) => e.ref ?? 'plain'));
+    // Even a limit below a bundle's size makes progress: one row at least.
+    await storage!.transaction((tx) => outbox.write(tx, [ref(700), ref(701), ref(702)]));
+    expect(await dispatcher.dispatchBatch(1)).toBe(3);
+  });
 });
