@@ -111,28 +111,33 @@ export class Outbox {
    * with the row's seq), loading referenced ones in batches per resolver.
    */
   async decode(tx: Executor, rows: Array<{ seq: number; account_sid: string; type: string; payload: string; created_at: number }>): Promise<CommittedEvent[]> {
-    const events: Array<CommittedEvent & { ref?: string }> = [];
+    const events: CommittedEvent[] = [];
+    // The events stored by reference, beside their reference: loaded below in one go.
+    const byRef: Array<{ event: CommittedEvent; type: string; ref: string }> = [];
+    const referenced = (row: (typeof rows)[number], type: string, ref: string) => {
+      const event: CommittedEvent = { seq: row.seq, accountSid: row.account_sid, type, data: {}, createdAt: row.created_at };
+      events.push(event);
+      byRef.push({ event, type, ref });
+    };
     for (const row of rows) {
-      const base = { seq: row.seq, accountSid: row.account_sid, createdAt: row.created_at };
       if (!row.payload.startsWith(REF_MARK)) {
-        events.push({ ...base, type: row.type, data: JSON.parse(this.cipher.decrypt(row.payload)) as Record<string, unknown> });
+        events.push({ seq: row.seq, accountSid: row.account_sid, type: row.type, data: JSON.parse(this.cipher.decrypt(row.payload)) as Record<string, unknown>, createdAt: row.created_at });
       } else if (row.type !== BUNDLE_TYPE) {
-        events.push({ ...base, type: row.type, data: {}, ref: row.payload.slice(REF_MARK.length) });
+        referenced(row, row.type, row.payload.slice(REF_MARK.length));
       } else {
         for (const item of row.payload.slice(REF_MARK.length).split('\n')) {
           const space = item.indexOf(' ');
-          events.push({ ...base, type: item.slice(0, space), data: {}, ref: item.slice(space + 1) });
+          referenced(row, item.slice(0, space), item.slice(space + 1));
         }
       }
     }
-    const wanted = events.filter((e): e is typeof e & { ref: string } => e.ref !== undefined);
-    const found = await this.resolve(tx, wanted);
-    for (const e of wanted) {
-      const data = found.get(e.ref);
-      if (!data) throw new Error(`Outbox event ${e.seq} refers to ${e.ref}, which does not exist`);
-      e.data = data;
+    const found = await this.resolve(tx, byRef);
+    for (const { event, ref } of byRef) {
+      const data = found.get(ref);
+      if (!data) throw new Error(`Outbox event ${event.seq} refers to ${ref}, which does not exist`);
+      event.data = data;
     }
-    return events.map(({ ref: _ref, ...e }) => e);
+    return events;
   }
 
   /**

@@ -142,7 +142,7 @@ export function eventRefs(deps: Pick<TaskRouterDeps, 'cipher'>): RefResolver {
       const row = recent.get(sid);
       if (row) {
         recent.delete(sid);
-        out.set(sid, resolvedEvent(deps.cipher, { ...row, event_date: Number(row.event_date), worker_sid: row.worker_sid ?? null }) as unknown as Record<string, unknown>);
+        out.set(sid, resolvedEvent(deps.cipher, row) as unknown as Record<string, unknown>);
       } else unknown.push(sid);
     }
     for (let i = 0; i < unknown.length; i += 500) {
@@ -157,7 +157,7 @@ export function eventRefs(deps: Pick<TaskRouterDeps, 'cipher'>): RefResolver {
   };
 }
 
-function resolvedEvent(cipher: TaskRouterDeps['cipher'], r: { sid: string; workspace_sid: string; event_type: string; resource_type: string; resource_sid: string; description: string; event_date: number; worker_sid: string | null; event_data: string }): TaskRouterOutboxData {
+function resolvedEvent(cipher: TaskRouterDeps['cipher'], r: { sid: string; workspace_sid: string; event_type: string; resource_type: string; resource_sid: string; description: string; event_date: number | string; worker_sid?: string | null; event_data: string }): TaskRouterOutboxData {
   let data: TaskRouterOutboxData['data'] | undefined;
   return {
     eventSid: r.sid,
@@ -167,7 +167,7 @@ function resolvedEvent(cipher: TaskRouterDeps['cipher'], r: { sid: string; works
     resourceSid: r.resource_sid,
     description: r.description,
     timestamp: Number(r.event_date),
-    workerSid: r.worker_sid,
+    workerSid: r.worker_sid ?? null,
     sealedData: r.event_data,
     // An own enumerable getter: spreads and JSON.stringify still see `data`.
     get data() {

@@ -226,11 +226,9 @@ export class RoutingEngine {
 
   private async apply(tx: Executor, ws: WorkspaceRow, s: Snapshot, plan: RoutingPlan, cache: SnapshotCache, offers: OfferBatch): Promise<void> {
     const now = s.now;
-    // The workers the plan offers to, read once.
-    const workerSids = [...new Set(plan.reservations.map((r) => r.workerSid))];
-    // The plan only names tasks of the snapshot, whose rows this pass already read.
+    // The plan only names tasks and workers of the snapshot, which this pass already read.
     const tasks = cache.taskRows;
-    const workers = new Map((await inChunks(workerSids, (sids) => tx.selectFrom('tr_workers').selectAll().where('account_sid', '=', ws.account_sid).where('sid', 'in', sids).execute())).map((w) => [w.sid, w]));
+    const workers = cache.workers;
     const queues = new Map(cache.queueRows.map((q) => [q.sid, q]));
     const workflows = new Map(cache.workflowRows.map((w) => [w.sid, w]));
 

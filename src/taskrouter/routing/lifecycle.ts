@@ -4,6 +4,7 @@ import type { Executor } from '../../storage/db.js';
 import type { Actor, TaskRouterDeps } from '../deps.js';
 import { recordEvent, type EventType } from '../events.js';
 import { activitiesStore } from '../activities/store.js';
+import { bulkInsert } from '../../storage/bulk.js';
 import { stampWorkers, workersStore, type WorkerRow } from '../workers/store.js';
 import type { WorkersService } from '../workers/service.js';
 import type { WorkspaceRow } from '../workspaces/store.js';
@@ -27,17 +28,19 @@ export interface OfferCallback {
  * reserve, and their timeout timers. Nothing in the pass reads reservations
  * after offering.
  */
+/** What an offer needs of its worker (a routing pass has it cached). */
+export type OfferedWorker = Pick<WorkerRow, 'sid' | 'friendly_name' | 'attributes' | 'activity_sid'>;
+
 export class OfferBatch {
   readonly reservations: Array<Omit<ReservationRow, 'seq' | 'rseq'>> = [];
   readonly timers: Array<{ accountSid: string; kind: string; dedupeKey: string; runAt: number; payload: Record<string, unknown>; maxAttempts: number }> = [];
   readonly reservedTasks: string[] = [];
 
-  async flush(deps: Pick<TaskRouterDeps, 'jobs' | 'clock'>, tx: Executor, ws: WorkspaceRow): Promise<void> {
+  async flush(deps: Pick<TaskRouterDeps, 'jobs' | 'clock' | 'storage'>, tx: Executor, ws: WorkspaceRow): Promise<void> {
     if (this.reservations.length === 0) return;
     const rseq = await nextStamp(tx, ws.sid);
-    for (let i = 0; i < this.reservations.length; i += 100) {
-      await tx.insertInto('tr_reservations').values(this.reservations.slice(i, i + 100).map((r) => ({ ...r, rseq }))).execute();
-    }
+    const rows = this.reservations.map((r) => ({ ...r, rseq }));
+    await bulkInsert(tx, deps.storage.engine, 'tr_reservations', Object.keys(rows[0]!), rows, { chunk: 100 });
     for (let i = 0; i < this.reservedTasks.length; i += 500) {
       await tx
         .updateTable('tr_tasks')
@@ -68,7 +71,7 @@ export class Lifecycle {
     ws: WorkspaceRow,
     batch: OfferBatch,
     task: TaskRow,
-    worker: WorkerRow,
+    worker: OfferedWorker,
     queue: { sid: string; friendly_name: string; reservation_activity_sid: string | null } | undefined,
     timeoutSeconds: number,
     callback?: OfferCallback,
@@ -257,7 +260,7 @@ export class Lifecycle {
     });
   }
 
-  private async reservationEvent(tx: Executor, ws: WorkspaceRow, r: ReservationRow, task: TaskRow, worker: WorkerRow, type: EventType, actor: Actor, description: string): Promise<void> {
+  private async reservationEvent(tx: Executor, ws: WorkspaceRow, r: ReservationRow, task: TaskRow, worker: OfferedWorker, type: EventType, actor: Actor, description: string): Promise<void> {
     await recordEvent(this.deps, tx, {
       accountSid: ws.account_sid,
       workspaceSid: ws.sid,

@@ -121,6 +121,8 @@ interface CachedWorker {
   sid: string;
   friendly_name: string;
   activity_sid: string;
+  /** As stored (encrypted): what an offer's events carry. */
+  attributes: string;
   available: number;
   idle_since: number;
   version: number;
@@ -159,7 +161,7 @@ async function refreshModel(tx: Executor, cipher: Cipher, workspace: WorkspaceRo
     } else cache.live.delete(r.sid);
   }
   for (const r of rows) {
-    cache.workers.set(r.sid, { sid: r.sid, friendly_name: r.friendly_name, activity_sid: r.activity_sid, available: r.available, idle_since: r.idle_since, version: r.version, channels: new Map() });
+    cache.workers.set(r.sid, { sid: r.sid, friendly_name: r.friendly_name, activity_sid: r.activity_sid, attributes: r.attributes, available: r.available, idle_since: r.idle_since, version: r.version, channels: new Map() });
     if (cache.workerAttributes.get(r.sid)?.version !== r.version) cache.workerAttributes.set(r.sid, { version: r.version, attributes: parseAttributes(cipher.decrypt(r.attributes)) });
   }
   const sids = rows.map((r) => r.sid);
