@@ -35,6 +35,28 @@ async function settle(server: Server) {
 describeEngines(
   'TaskRouter routing',
   (ctx) => {
+    it('answers a create with the task exactly as stored, for a burst routed in one pass (reserved, waiting, direct)', async () => {
+      const t = await workspace(ctx.server);
+      const q = await t.w.taskQueues.create({ friendlyName: 'Sales', targetWorkers: "skill == 'sales'" });
+      const wf = await t.w.workflows.create({ friendlyName: 'Sales', configuration: JSON.stringify({ task_routing: { filters: [{ filter_friendly_name: 'sales', expression: "skill == 'sales'", targets: [{ queue: q.sid, timeout: 30 }] }], default_filter: { queue: q.sid } } }) });
+      await worker(t, 'alice', { skill: 'sales' });
+      await worker(t, 'bob', { skill: 'sales' });
+      // Six at once share passes: two find a worker, the rest wait in the queue; one more goes straight to the queue.
+      const path = `/taskrouter/v1/Workspaces/${t.ws.sid}/Tasks`;
+      const created = await Promise.all([
+        ...Array.from({ length: 6 }, (_, i) => ctx.server.http('POST', path, { WorkflowSid: wf.sid, Attributes: JSON.stringify({ skill: 'sales', n: i }), TaskChannel: 'chat' })),
+        ctx.server.http('POST', path, { TaskQueueSid: q.sid, Attributes: JSON.stringify({ n: 'direct' }), TaskChannel: 'chat' }),
+      ]);
+      const bodies = created.map((res) => ({ status: res.status, etag: res.headers.get('etag'), body: res.body as { sid: string; assignment_status: string } }));
+      expect(bodies.filter((b) => b.body.assignment_status === 'reserved')).toHaveLength(2);
+      for (const c of bodies) {
+        expect(c.status).toBe(201);
+        const stored = await ctx.server.http('GET', `${path}/${c.body.sid}`);
+        expect(c.etag).toBeTruthy();
+        expect({ etag: c.etag, body: c.body }).toEqual({ etag: stored.headers.get('etag'), body: stored.body });
+      }
+    });
+
     it('offers a task to the matching worker; accept assigns, complete frees the worker', async () => {
       const t = await workspace(ctx.server);
       const q = await t.w.taskQueues.create({ friendlyName: 'Everyone', targetWorkers: '1==1' });

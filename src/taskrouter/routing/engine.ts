@@ -190,22 +190,38 @@ export class RoutingEngine {
   private async pass(accountSid: string, workspaceSid: string, cache: SnapshotCache, inserts: NewTask[], insertOnly = false): Promise<Map<string, TaskRow>> {
     const done = await this.inWorkspace(accountSid, workspaceSid, (tx, ws) =>
       withEventBatch(this.deps, tx, async () => {
+        // The new tasks' rows, as inserted (the database numbers them).
+        const fresh: TaskRow[] = [];
         if (inserts.length > 0) {
-          await bulkInsert(tx, this.deps.storage.engine, 'tr_tasks', Object.keys(inserts[0]!.row), inserts.map((t) => t.row as Record<string, unknown>), { chunk: 100 });
-          for (const t of inserts) await this.lifecycle.taskEvent(tx, ws, { ...t.row, seq: 0, step_deadline: null } as TaskRow, 'task.created', t.actor, `Task ${t.row.sid} created`);
+          const numbered = await bulkInsert<{ sid: string; seq: number }>(tx, this.deps.storage.engine, 'tr_tasks', Object.keys(inserts[0]!.row), inserts.map((t) => t.row as Record<string, unknown>), { chunk: 100, tail: 'returning "sid", "seq"' });
+          const seqs = new Map(numbered.map((r) => [r.sid, Number(r.seq)]));
+          for (const t of inserts) fresh.push({ ...t.row, seq: seqs.get(t.row.sid)!, step_deadline: null } as TaskRow);
+          for (let i = 0; i < inserts.length; i++) await this.lifecycle.taskEvent(tx, ws, fresh[i]!, 'task.created', inserts[i]!.actor, `Task ${fresh[i]!.sid} created`);
         }
-        const snapshot = await loadSnapshot(tx, this.deps.cipher, ws, this.deps.clock.now(), cache, insertOnly ? inserts.map((t) => t.row.sid) : undefined);
+        const snapshot = await loadSnapshot(tx, this.deps.cipher, ws, this.deps.clock.now(), cache, insertOnly ? fresh : undefined);
+        // Tasks whose rows the pass changed other than through its own copies (canceled): read back below.
+        const stale = new Set<string>();
         if (snapshot.tasks.length > 0) {
           const offers = new OfferBatch();
-          await this.apply(tx, ws, snapshot, planRouting(snapshot), cache, offers);
+          const plan = planRouting(snapshot);
+          for (const c of plan.cancels) stale.add(c.taskSid);
+          await this.apply(tx, ws, snapshot, plan, cache, offers);
           await offers.flush(this.deps, tx, ws);
         }
         // Every pending task had its chance at all the room there was.
         cache.backlogSettled = true;
         await this.armWake(tx, ws);
-        // The new tasks as this pass left them, read once for the whole batch.
-        const sids = inserts.map((t) => t.row.sid);
-        return new Map((await inChunks(sids, (chunk) => tasksStore.bySids(tx, ws.account_sid, chunk))).map((t) => [t.sid, t]));
+        // The new tasks as this pass left them: the pass kept its copies of their rows
+        // in step with what it wrote (placement, offers); any other is read back.
+        const out = new Map<string, TaskRow>();
+        const unsure: string[] = [];
+        for (const t of fresh) {
+          const row = stale.has(t.sid) ? undefined : cache.taskRows.get(t.sid);
+          if (row) out.set(t.sid, row);
+          else unsure.push(t.sid);
+        }
+        for (const t of await inChunks(unsure, (chunk) => tasksStore.bySids(tx, ws.account_sid, chunk))) out.set(t.sid, t);
+        return out;
       }),
     );
     // The workspace is gone: the tasks of this batch cannot exist.

@@ -34,20 +34,26 @@ export type OfferedWorker = Pick<WorkerRow, 'sid' | 'friendly_name' | 'attribute
 export class OfferBatch {
   readonly reservations: Array<Omit<ReservationRow, 'seq' | 'rseq'>> = [];
   readonly timers: Array<{ accountSid: string; kind: string; dedupeKey: string; runAt: number; payload: Record<string, unknown>; maxAttempts: number }> = [];
-  readonly reservedTasks: string[] = [];
+  /** The pass's rows of the tasks it reserved: the flush keeps them in step with what it writes. */
+  readonly reservedTasks: TaskRow[] = [];
 
   async flush(deps: Pick<TaskRouterDeps, 'jobs' | 'clock' | 'storage'>, tx: Executor, ws: WorkspaceRow): Promise<void> {
     if (this.reservations.length === 0) return;
     const rseq = await nextStamp(tx, ws.sid);
     const rows = this.reservations.map((r) => ({ ...r, rseq }));
     await bulkInsert(tx, deps.storage.engine, 'tr_reservations', Object.keys(rows[0]!), rows, { chunk: 100 });
+    const now = deps.clock.now();
     for (let i = 0; i < this.reservedTasks.length; i += 500) {
       await tx
         .updateTable('tr_tasks')
-        .set((eb) => ({ assignment_status: 'reserved', assignment_counter: eb('assignment_counter', '+', 1), version: eb('version', '+', 1), date_updated: deps.clock.now() }))
+        .set((eb) => ({ assignment_status: 'reserved', assignment_counter: eb('assignment_counter', '+', 1), version: eb('version', '+', 1), date_updated: now }))
         .where('account_sid', '=', ws.account_sid)
-        .where('sid', 'in', this.reservedTasks.slice(i, i + 500))
+        .where('sid', 'in', this.reservedTasks.slice(i, i + 500).map((t) => t.sid))
         .execute();
+    }
+    for (const t of this.reservedTasks) {
+      t.version += 1;
+      t.date_updated = now;
     }
     await deps.jobs.scheduleMany(tx, this.timers);
   }
@@ -99,7 +105,7 @@ export class Lifecycle {
     if (task.assignment_status === 'pending') {
       task.assignment_status = 'reserved';
       task.assignment_counter += 1;
-      batch.reservedTasks.push(task.sid);
+      batch.reservedTasks.push(task);
     }
     batch.reservations.push(insert);
     batch.timers.push(timer);

@@ -197,10 +197,10 @@ export async function refreshConfig(db: Executor, workspace: WorkspaceRow, cache
 
 /**
  * Reads everything routing needs about one workspace, inside the routing
- * transaction. `newTasks`: the pass only adds these tasks (no other trigger), so a
+ * transaction. `newTasks`: the pass only adds these tasks (no other trigger; their rows as just inserted), so a
  * settled backlog may be left out.
  */
-export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: WorkspaceRow, now: number, cache = new SnapshotCache(), newTasks?: string[]): Promise<Snapshot> {
+export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: WorkspaceRow, now: number, cache = new SnapshotCache(), newTasks?: TaskRow[]): Promise<Snapshot> {
   const accountSid = workspace.account_sid;
   const ws = workspace.sid;
   const base = {

@@ -51,31 +51,25 @@ export const tasksStore = {
     return q.orderBy('seq').execute();
   },
   /**
-   * Tasks a routing pass can move: every pending task, and the reserved ones that
-   * could take another offer (a queue with MaxReservedWorkers above 1), whose
-   * step timeout or TTL has come. A reserved task otherwise waits on its offer.
-   */
-  /**
    * What a routing pass looks at: every pending task, and the reserved tasks that
    * may move — their step timed out, their TTL ended, or their queue (one of
-   * `multiOfferQueues`) offers to several workers. With `onlyPending`, pending
-   * tasks are limited to those SIDs and the ones whose time came. Each arm is an index range, so reserved tasks waiting on
+   * `multiOfferQueues`) offers to several workers. With `onlyPending` (rows the
+   * pass just inserted), pending tasks are limited to those and the ones whose
+   * step or TTL ran out. Each arm is an index range, so reserved tasks waiting on
    * their worker cost nothing.
    */
-  routable(db: Executor, accountSid: string, workspaceSid: string, now: number, multiOfferQueues: string[], onlyPending?: string[]): Promise<TaskRow[]> {
+  async routable(db: Executor, accountSid: string, workspaceSid: string, now: number, multiOfferQueues: string[], onlyPending?: TaskRow[]): Promise<TaskRow[]> {
     const inWorkspace = (status: string) => db.selectFrom('tr_tasks').selectAll().where('account_sid', '=', accountSid).where('workspace_sid', '=', workspaceSid).where('assignment_status', '=', status);
-    // `onlyPending`: of the pending tasks, just these and those whose step or TTL ran out.
-    const pending = onlyPending
-      ? inWorkspace('pending')
-          .where('sid', 'in', onlyPending.length > 0 ? onlyPending : [''])
-          .union(inWorkspace('pending').where('step_deadline', '<=', now))
-          .union(inWorkspace('pending').where('expires_at', '<=', now))
-      : inWorkspace('pending');
+    // `onlyPending`: of the other pending tasks, just those whose step or TTL ran out.
+    const pending = onlyPending ? inWorkspace('pending').where('step_deadline', '<=', now).union(inWorkspace('pending').where('expires_at', '<=', now)) : inWorkspace('pending');
     const due = pending
       .union(inWorkspace('reserved').where('step_deadline', '<=', now))
       .union(inWorkspace('reserved').where('expires_at', '<=', now));
     // Queues are few and known to the caller; each is one probe of the queue index.
-    return (multiOfferQueues.length > 0 ? due.union(inWorkspace('reserved').where('task_queue_sid', 'in', multiOfferQueues)) : due).execute();
+    const rows = await (multiOfferQueues.length > 0 ? due.union(inWorkspace('reserved').where('task_queue_sid', 'in', multiOfferQueues)) : due).execute();
+    if (!onlyPending) return rows;
+    const read = new Set(rows.map((r) => r.sid));
+    return [...rows, ...onlyPending.filter((t) => !read.has(t.sid))];
   },
   /** The earliest TTL or step deadline of a pending or reserved task: four index probes. */
   async nextDeadline(db: Executor, accountSid: string, workspaceSid: string): Promise<number | null> {
