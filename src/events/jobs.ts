@@ -1,13 +1,13 @@
 import { sql } from 'kysely';
 import type { Executor, Storage } from '../storage/db.js';
 import { bulkInsert } from '../storage/bulk.js';
+import type { Cipher } from '../platform/crypto.js';
+import type { Clock } from '../platform/clock.js';
 
 const JOB_COLUMNS = ['account_sid', 'kind', 'dedupe_key', 'payload', 'run_at', 'attempts', 'max_attempts', 'locked_until', 'status', 'last_error', 'created_at', 'updated_at'] as const;
 /** Scheduling a key again re-arms its job (each row's updated_at is the time of scheduling). */
 const REARM =
   `on conflict ("dedupe_key") do update set "payload" = excluded."payload", "run_at" = excluded."run_at", "max_attempts" = excluded."max_attempts", "attempts" = 0, "status" = 'pending', "locked_until" = null, "last_error" = null, "updated_at" = excluded."updated_at"`;
-import type { Cipher } from '../platform/crypto.js';
-import type { Clock } from '../platform/clock.js';
 
 /**
  * Durable jobs and timers in the database: webhook deliveries with retries,

@@ -1,9 +1,9 @@
 import type { Engine, Executor } from '../storage/db.js';
 import { bulkInsert } from '../storage/bulk.js';
-
-const OUTBOX_COLUMNS = ['account_sid', 'type', 'payload', 'created_at', 'dispatched_at'] as const;
 import type { Cipher } from '../platform/crypto.js';
 import type { Clock } from '../platform/clock.js';
+
+const OUTBOX_COLUMNS = ['account_sid', 'type', 'payload', 'created_at', 'dispatched_at'] as const;
 
 /**
  * A domain event, written to the outbox in the same transaction as the state

@@ -1,11 +1,11 @@
 import type { Selectable } from 'kysely';
 import type { Engine, Executor } from '../storage/db.js';
 import { bulkInsert } from '../storage/bulk.js';
+import type { RtClientOpsTable, RtStreamEventsTable } from '../storage/schema-realtime.js';
 
 const STREAM_EVENT_COLUMNS = ['account_sid', 'stream', 'seq', 'type', 'payload', 'occurred_at', 'created_at'] as const;
 const STREAM_COLUMNS = ['account_sid', 'stream', 'last_seq'] as const;
 const CLAIM_TAIL = 'on conflict ("account_sid", "stream") do update set "last_seq" = "rt_streams"."last_seq" + excluded."last_seq" returning "account_sid", "stream", "last_seq"';
-import type { RtClientOpsTable, RtStreamEventsTable } from '../storage/schema-realtime.js';
 
 export type StreamEventRow = Selectable<RtStreamEventsTable>;
 export type ClientOpRow = Selectable<RtClientOpsTable>;

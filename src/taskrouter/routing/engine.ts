@@ -195,8 +195,11 @@ export class RoutingEngine {
         if (inserts.length > 0) {
           const numbered = await bulkInsert<{ sid: string; seq: number }>(tx, this.deps.storage.engine, 'tr_tasks', Object.keys(inserts[0]!.row), inserts.map((t) => t.row as Record<string, unknown>), { chunk: 100, tail: 'returning "sid", "seq"' });
           const seqs = new Map(numbered.map((r) => [r.sid, Number(r.seq)]));
-          for (const t of inserts) fresh.push({ ...t.row, seq: seqs.get(t.row.sid)!, step_deadline: null } as TaskRow);
-          for (let i = 0; i < inserts.length; i++) await this.lifecycle.taskEvent(tx, ws, fresh[i]!, 'task.created', inserts[i]!.actor, `Task ${fresh[i]!.sid} created`);
+          for (const t of inserts) {
+            const row = { ...t.row, seq: seqs.get(t.row.sid)!, step_deadline: null } as TaskRow;
+            fresh.push(row);
+            await this.lifecycle.taskEvent(tx, ws, row, 'task.created', t.actor, `Task ${row.sid} created`);
+          }
         }
         const snapshot = await loadSnapshot(tx, this.deps.cipher, ws, this.deps.clock.now(), cache, insertOnly ? fresh : undefined);
         // Tasks whose rows the pass changed other than through its own copies (canceled): read back below.

@@ -22,15 +22,15 @@ export interface OfferCallback {
   fallbackUrl: string | null;
 }
 
+/** What an offer needs of its worker (a routing pass has it cached). */
+export type OfferedWorker = Pick<WorkerRow, 'sid' | 'friendly_name' | 'attributes' | 'activity_sid'>;
+
 /**
  * The offers of one routing pass, written together when the pass has planned
  * them all: the reservations (one routing stamp for all), the tasks they
  * reserve, and their timeout timers. Nothing in the pass reads reservations
  * after offering.
  */
-/** What an offer needs of its worker (a routing pass has it cached). */
-export type OfferedWorker = Pick<WorkerRow, 'sid' | 'friendly_name' | 'attributes' | 'activity_sid'>;
-
 export class OfferBatch {
   readonly reservations: Array<Omit<ReservationRow, 'seq' | 'rseq'>> = [];
   readonly timers: Array<{ accountSid: string; kind: string; dedupeKey: string; runAt: number; payload: Record<string, unknown>; maxAttempts: number }> = [];
