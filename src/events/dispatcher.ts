@@ -14,7 +14,7 @@ export type Subscriber = (event: CommittedEvent) => void | Promise<void>;
 
 type OutboxRow = { seq: number; account_sid: string; type: string; payload: string; created_at: number };
 // Every dispatch runs these two: written by hand (see storage/bulk.ts).
-const PENDING = 'select "seq", "account_sid", "type", "payload", "created_at" from "outbox" where "dispatched_at" is null order by "seq" limit ?';
+const PENDING = 'select "seq", "account_sid", "type", "payload", "created_at" from "outbox" where "dispatched_at" is null and "seq" > ? order by "seq" limit ?';
 const marks = new Map<number, string>();
 const markDispatched = (n: number) => {
   let text = marks.get(n);
@@ -26,6 +26,8 @@ export class Dispatcher {
   private durable: Array<{ handler: DurableHandler; prefixes: readonly string[] | undefined }> = [];
   private durableBatch: DurableBatchHandler[] = [];
   private subscribers: Subscriber[] = [];
+  /** Events per outbox row in the last batch: how many rows the next batch reads at first. */
+  private eventsPerRow = 1;
 
   constructor(
     private readonly storage: Storage,
@@ -66,8 +68,7 @@ export class Dispatcher {
         const got = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(hashtext(current_schema() || ':parley-outbox')) as ok`.execute(tx);
         if (!got.rows[0]?.ok) return [];
       }
-      // Sized in events: a bundle row holds a routing pass's worth.
-      const rows = this.outbox.fit(await rawQuery<OutboxRow>(tx, this.storage.engine, PENDING, [limit]), limit);
+      const rows = await this.pending(tx, limit);
       if (rows.length === 0) return [];
       const decoded = await this.outbox.decode(tx, rows);
       for (const event of decoded) {
@@ -87,5 +88,25 @@ export class Dispatcher {
       }
     }
     return events.length;
+  }
+
+  /**
+   * The next batch's rows: at most `limit` events (at least one row). Sized in
+   * events, and a bundle row holds a routing pass's worth, so rows are read a
+   * page at a time, the first page as many as the last batch's rows suggest:
+   * reading a hundred bundles to dispatch two of them was most of dispatch's garbage.
+   */
+  private async pending(tx: Tx, limit: number): Promise<OutboxRow[]> {
+    const rows: OutboxRow[] = [];
+    let events = 0;
+    for (let page = Math.min(limit, Math.ceil(limit / this.eventsPerRow) + 1); ; page = limit) {
+      const got = await rawQuery<OutboxRow>(tx, this.storage.engine, PENDING, [rows.at(-1)?.seq ?? 0, page]);
+      const fit = this.outbox.fit(got, limit, events);
+      for (let i = 0; i < fit.rows; i++) rows.push(got[i]!);
+      events = fit.events;
+      if (fit.rows < got.length || got.length < page || events >= limit) break;
+    }
+    if (rows.length > 0) this.eventsPerRow = events / rows.length;
+    return rows;
   }
 }

@@ -22,6 +22,11 @@ export interface JobSpec {
   /** At most one pending job per key: scheduling again re-arms it. */
   dedupeKey?: string;
   maxAttempts?: number;
+  /**
+   * The payload names only identifiers (SIDs, keys): stored as plain JSON, not
+   * encrypted. A routing pass arms a timer per offer; nothing in it is a secret.
+   */
+  plain?: boolean;
 }
 
 export interface Job {
@@ -50,6 +55,10 @@ export interface JobsOptions {
 
 export class Jobs {
   private handlers = new Map<string, JobHandler>();
+  /** When runDue last looked and left nothing due behind (-Infinity: never). */
+  private lookedAt = -Infinity;
+  /** The earliest run_at this node has set since that look. */
+  private localDue = -Infinity;
 
   constructor(private readonly o: JobsOptions) {}
 
@@ -63,7 +72,7 @@ export class Jobs {
       account_sid: spec.accountSid,
       kind: spec.kind,
       dedupe_key: spec.dedupeKey ?? null,
-      payload: this.o.cipher.encrypt(JSON.stringify(spec.payload)),
+      payload: spec.plain ? JSON.stringify(spec.payload) : this.o.cipher.encrypt(JSON.stringify(spec.payload)),
       run_at: spec.runAt,
       attempts: 0,
       max_attempts: spec.maxAttempts ?? 1,
@@ -75,7 +84,24 @@ export class Jobs {
     };
   }
 
+  /**
+   * Whether runDue may find work now: the earliest job this node scheduled (or
+   * re-armed for a retry) since the last look has come due, or `pollMs` passed
+   * since that look (jobs of other nodes, from before a restart, later ones of
+   * this node). A busy node dispatches after every commit; looking for due jobs
+   * each time too was a transaction apiece, nearly always empty.
+   */
+  mayHaveDue(pollMs: number): boolean {
+    const now = this.o.clock.now();
+    return this.localDue <= now || now - this.lookedAt >= pollMs;
+  }
+
+  private scheduled(runAt: number): void {
+    if (runAt < this.localDue) this.localDue = runAt;
+  }
+
   async schedule(tx: Executor, spec: JobSpec): Promise<void> {
+    this.scheduled(spec.runAt);
     const row = this.row(spec, this.o.clock.now());
     await bulkInsert(tx, this.o.storage.engine, 'jobs', JOB_COLUMNS, [row], spec.dedupeKey === undefined ? {} : { tail: REARM });
   }
@@ -84,7 +110,10 @@ export class Jobs {
   async scheduleMany(tx: Executor, specs: Array<JobSpec & { dedupeKey: string }>): Promise<void> {
     if (specs.length === 0) return;
     const now = this.o.clock.now();
-    const rows = specs.map((spec) => this.row(spec, now));
+    const rows = specs.map((spec) => {
+      this.scheduled(spec.runAt);
+      return this.row(spec, now);
+    });
     // A routing pass schedules a reservation timeout per offer: written by hand (see storage/bulk.ts).
     await bulkInsert(tx, this.o.storage.engine, 'jobs', JOB_COLUMNS, rows, { chunk: 100, tail: REARM });
   }
@@ -100,6 +129,10 @@ export class Jobs {
     // The lease value doubles as a version: re-arming a job resets locked_until, so
     // the delete/update below only touches the exact claim this worker ran.
     const lease = now + this.o.leaseMs;
+    // This look answers for what is due by now; a later time this node set is kept.
+    // (Of several such times only the earliest is: the others run within a poll interval.)
+    const before = this.localDue;
+    if (before <= now) this.localDue = Infinity;
     const claimed = await storage.transaction(async (tx) => {
       let due = tx
         .selectFrom('jobs')
@@ -121,9 +154,15 @@ export class Jobs {
         .execute();
       // RETURNING order is unspecified; run in the order claimed.
       return rows.sort((a, b) => seqs.indexOf(a.seq) - seqs.indexOf(b.seq));
+    }).catch((err: unknown) => {
+      this.scheduled(before);
+      throw err;
     });
+    // A full batch may have left more due behind: look again next time.
+    if (claimed.length < limit) this.lookedAt = now;
+    else this.scheduled(now);
     for (const row of claimed) {
-      const job: Job = { seq: row.seq, accountSid: row.account_sid, kind: row.kind, payload: JSON.parse(cipher.decrypt(row.payload)) as Record<string, unknown>, attempts: row.attempts, maxAttempts: row.max_attempts, dedupeKey: row.dedupe_key };
+      const job: Job = { seq: row.seq, accountSid: row.account_sid, kind: row.kind, payload: JSON.parse(row.payload.startsWith('{') ? row.payload : cipher.decrypt(row.payload)) as Record<string, unknown>, attempts: row.attempts, maxAttempts: row.max_attempts, dedupeKey: row.dedupe_key };
       const handler = this.handlers.get(job.kind);
       try {
         if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
@@ -135,6 +174,7 @@ export class Jobs {
         const finished = job.attempts >= job.maxAttempts;
         const delay = Math.min(this.o.maxBackoffMs, this.o.baseBackoffMs * 2 ** (job.attempts - 1));
         const jitter = Math.floor(Math.random() * delay * 0.2);
+        if (!finished) this.scheduled(clock.now() + delay + jitter);
         await storage.db
           .updateTable('jobs')
           .set({ status: finished ? 'failed' : 'pending', run_at: clock.now() + delay + jitter, locked_until: null, last_error: message.slice(0, 1000), updated_at: clock.now() })

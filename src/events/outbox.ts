@@ -94,16 +94,19 @@ export class Outbox {
   }
 
   /**
-   * The leading rows of `rows` (in order) that hold at most `limit` events, and
-   * at least one row: a dispatch batch is sized in events, and a bundle row holds many.
+   * How many leading rows of `rows` (in order) a dispatch batch already holding
+   * `taken` events can add without passing `limit` events (a batch has at least
+   * one row), and the batch's events then: batches are sized in events, and a
+   * bundle row holds many.
    */
-  fit<R extends { payload: string }>(rows: R[], limit: number): R[] {
-    let n = 0;
+  fit(rows: ReadonlyArray<{ payload: string }>, limit: number, taken = 0): { rows: number; events: number } {
+    let n = taken;
     for (let i = 0; i < rows.length; i++) {
-      n += eventCount(rows[i]!.payload);
-      if (n > limit && i > 0) return rows.slice(0, i);
+      const more = eventCount(rows[i]!.payload);
+      if (n + more > limit && (i > 0 || taken > 0)) return { rows: i, events: n };
+      n += more;
     }
-    return rows;
+    return { rows: rows.length, events: n };
   }
 
   /**

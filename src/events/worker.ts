@@ -63,8 +63,8 @@ export class Worker {
    * One pass of dispatch + due jobs. Passes never overlap on a node, so jobs run in
    * claim order here (other nodes may still run theirs concurrently).
    */
-  private pass(): Promise<number> {
-    const run = this.exclusive.then(async () => (await this.dispatcher.dispatchBatch()) + (await this.jobs.runDue()));
+  private pass(everyJob = false): Promise<number> {
+    const run = this.exclusive.then(async () => (await this.dispatcher.dispatchBatch()) + (everyJob || this.jobs.mayHaveDue(this.pollMs) ? await this.jobs.runDue() : 0));
     this.exclusive = run.then(
       () => undefined,
       () => undefined,
@@ -72,10 +72,10 @@ export class Worker {
     return run;
   }
 
-  /** Runs until the outbox is drained and no job is due; tests await it. */
+  /** Runs until the outbox is drained and no job is due (looking every time); tests await it. */
   async drain(): Promise<void> {
     for (let i = 0; i < 1000; i++) {
-      if ((await this.pass()) === 0) return;
+      if ((await this.pass(true)) === 0) return;
     }
   }
 

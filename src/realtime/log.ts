@@ -59,13 +59,15 @@ export class StreamLog {
    */
   async record(tx: Tx, events: CommittedEvent[]): Promise<void> {
     const now = this.clock.now();
-    const routed: Array<{ event: CommittedEvent; streams: string[]; payload: string; stored: string }> = [];
+    const routed: Array<{ event: CommittedEvent; streams: string[]; payload: () => string; stored: string | undefined }> = [];
     const counts = new Map<string, { accountSid: string; stream: string; n: number; next: number }>();
     for (const event of events) {
       const r = await routeEvent(tx, event);
       if (!r || r.streams.length === 0) continue;
-      const payload = r.sealed !== undefined ? sealedPayload(r.data, r.sealed) : this.cipher.encrypt(JSON.stringify(r.data));
-      routed.push({ event, streams: r.streams, payload, stored: r.ref !== undefined ? REF_MARK + r.ref : payload });
+      // Built when first wanted (a subscriber, another node), at most once for all the event's streams.
+      let built: string | undefined;
+      const payload = () => (built ??= r.sealed !== undefined ? sealedPayload(r.data, r.sealed) : this.cipher.encrypt(JSON.stringify(r.data)));
+      routed.push({ event, streams: r.streams, payload, stored: r.ref !== undefined ? REF_MARK + r.ref : undefined });
       for (const stream of r.streams) {
         const key = `${event.accountSid}|${stream}`;
         const c = counts.get(key) ?? { accountSid: event.accountSid, stream, n: 0, next: 0 };
@@ -81,12 +83,10 @@ export class StreamLog {
       const entries: StreamEntry[] = [];
       for (const stream of streams) {
         const c = counts.get(`${event.accountSid}|${stream}`)!;
-        const row: StreamEventRow = { account_sid: event.accountSid, stream, seq: c.next++, type: event.type, payload: stored, occurred_at: event.createdAt, created_at: now };
-        rows.push(row);
+        const seq = c.next++;
+        rows.push({ account_sid: event.accountSid, stream, seq, type: event.type, payload: stored ?? payload(), occurred_at: event.createdAt, created_at: now });
         // Live delivery needs no read: the entry carries its payload in full.
-        const entry = toEntry(row);
-        entry.payload = payload;
-        entries.push(entry);
+        entries.push(new LiveEntry(event.accountSid, stream, seq, event.type, event.createdAt, payload));
       }
       this.pending.set(event, entries);
     }
@@ -171,6 +171,31 @@ function sealedPayload(envelope: Record<string, unknown>, sealed: string | undef
   return `{"envelope":${JSON.stringify(envelope)},"sealed":"${sealed}"}`;
 }
 
+
+/**
+ * An entry as a dispatch recorded it: its payload is sealed only when something
+ * reads it (a subscriber's frame, the bus to other nodes). With nobody watching
+ * a stream, as for most workers' streams most of the time, it never is.
+ */
+class LiveEntry implements StreamEntry {
+  constructor(
+    readonly accountSid: string,
+    readonly stream: string,
+    readonly seq: number,
+    readonly type: string,
+    readonly occurredAt: number,
+    private readonly seal: () => string,
+  ) {}
+
+  get payload(): string {
+    return this.seal();
+  }
+
+  /** What the bus publishes: a plain entry. */
+  toJSON(): StreamEntry {
+    return { accountSid: this.accountSid, stream: this.stream, seq: this.seq, type: this.type, payload: this.payload, occurredAt: this.occurredAt };
+  }
+}
 
 function toEntry(r: StreamEventRow): StreamEntry {
   return { accountSid: r.account_sid, stream: r.stream, seq: Number(r.seq), type: r.type, payload: r.payload, occurredAt: Number(r.occurred_at) };

@@ -89,4 +89,26 @@ describe.each(ENGINES)('Dispatcher [%s]', (engine) => {
     await storage!.transaction((tx) => outbox.write(tx, [ref(700), ref(701), ref(702)]));
     expect(await dispatcher.dispatchBatch(1)).toBe(3);
   });
+
+  it('fills a batch to its limit when rows hold fewer events than the last batch\'s did (rows are read a page at a time)', async () => {
+    const { outbox, dispatcher, write } = await setup();
+    outbox.resolveRefs('taskrouter.', async (_tx, refs) => new Map(refs.map((r) => [r, { eventSid: r }])));
+    const ref = (n: number) => ({ type: 'taskrouter.task.created', accountSid: 'AC1', data: {}, ref: `EV${n}` });
+    const delivered: string[] = [];
+    dispatcher.subscribe((e) => void delivered.push(String(e.data.eventSid ?? e.data.i)));
+    // Bundles of 90 events each: the next batch expects few rows…
+    await storage!.transaction((tx) => outbox.write(tx, Array.from({ length: 90 }, (_, i) => ref(i))));
+    expect(await dispatcher.dispatchBatch(100)).toBe(90);
+    // …and finds single-event rows: it reads on until it holds 100 events, in order.
+    const types = Array.from({ length: 130 }, (_, i) => `conversations.e${i}`);
+    await write(types);
+    expect(await dispatcher.dispatchBatch(100)).toBe(100);
+    expect(await dispatcher.dispatchBatch(100)).toBe(30);
+    expect(await dispatcher.dispatchBatch(100)).toBe(0);
+    expect(delivered).toEqual([...Array.from({ length: 90 }, (_, i) => `EV${i}`), ...types.map((_, i) => String(i))]);
+    // Rows written between batches are found after a partly read page.
+    await storage!.transaction((tx) => outbox.write(tx, [ref(900), ref(901)]));
+    await write(['conversations.after']);
+    expect(await dispatcher.dispatchBatch(100)).toBe(3);
+  });
 });

@@ -33,6 +33,22 @@ describe('AES-256-GCM cipher', () => {
     expect(() => c.decrypt(parts.join('.'))).toThrow();
     expect(() => createCipher(randomBytes(16))).toThrow();
   });
+
+  it('answers a value it sealed with recall (or opened) lately without opening it, and still refuses anything else', () => {
+    const key = randomBytes(32);
+    const c = createCipher(key);
+    const kept = c.encrypt('{"skill":"billing"}', true);
+    expect(c.decrypt(kept)).toBe('{"skill":"billing"}');
+    // Another process with the key opens it the long way: the stored form is the same format.
+    expect(createCipher(key).decrypt(kept)).toBe('{"skill":"billing"}');
+    // A forgery of a recalled value is not it: opened, and refused.
+    const parts = kept.split('.');
+    parts[3] = Buffer.from('{"skill":"admin"}').toString('base64');
+    expect(() => c.decrypt(parts.join('.'))).toThrow();
+    // Bounded: thousands of values later the first is opened again, still right.
+    for (let i = 0; i < 3000; i++) c.encrypt(String(i), true);
+    expect(c.decrypt(kept)).toBe('{"skill":"billing"}');
+  });
 });
 
 describe('configuration', () => {

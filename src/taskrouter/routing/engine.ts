@@ -240,7 +240,7 @@ export class RoutingEngine {
     const at = (await tasksStore.nextDeadline(tx, ws.account_sid, ws.sid)) ?? Infinity;
     const key = `tr-wake:${ws.sid}`;
     if (at === Infinity) await this.deps.jobs.cancel(tx, key);
-    else await this.deps.jobs.schedule(tx, { accountSid: ws.account_sid, kind: EVALUATE_JOB, dedupeKey: key, runAt: at, payload: { workspaceSid: ws.sid }, maxAttempts: 10 });
+    else await this.deps.jobs.schedule(tx, { accountSid: ws.account_sid, kind: EVALUATE_JOB, dedupeKey: key, runAt: at, payload: { workspaceSid: ws.sid }, maxAttempts: 10, plain: true });
   }
 
   private async apply(tx: Executor, ws: WorkspaceRow, s: Snapshot, plan: RoutingPlan, cache: SnapshotCache, offers: OfferBatch): Promise<void> {

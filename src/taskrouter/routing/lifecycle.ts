@@ -33,7 +33,7 @@ export type OfferedWorker = Pick<WorkerRow, 'sid' | 'friendly_name' | 'attribute
  */
 export class OfferBatch {
   readonly reservations: Array<Omit<ReservationRow, 'seq' | 'rseq'>> = [];
-  readonly timers: Array<{ accountSid: string; kind: string; dedupeKey: string; runAt: number; payload: Record<string, unknown>; maxAttempts: number }> = [];
+  readonly timers: Array<{ accountSid: string; kind: string; dedupeKey: string; runAt: number; payload: Record<string, unknown>; maxAttempts: number; plain: boolean }> = [];
   /** The pass's rows of the tasks it reserved: the flush keeps them in step with what it writes. */
   readonly reservedTasks: TaskRow[] = [];
 
@@ -100,7 +100,7 @@ export class Lifecycle {
       date_updated: now,
     };
     const { seq: _seq, rseq: _rseq, ...insert } = row;
-    const timer = { accountSid: ws.account_sid, kind: RESERVATION_TIMEOUT_JOB, dedupeKey: `tr-res:${sid}`, runAt: row.timeout_at!, payload: { workspaceSid: ws.sid, reservationSid: sid }, maxAttempts: 10 };
+    const timer = { accountSid: ws.account_sid, kind: RESERVATION_TIMEOUT_JOB, dedupeKey: `tr-res:${sid}`, runAt: row.timeout_at!, payload: { workspaceSid: ws.sid, reservationSid: sid }, maxAttempts: 10, plain: true };
     // The task shows its new state to the rest of the pass; the batch writes it.
     if (task.assignment_status === 'pending') {
       task.assignment_status = 'reserved';

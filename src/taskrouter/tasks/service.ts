@@ -168,7 +168,7 @@ export class TasksService {
         // A direct queue target (or an explicit TaskQueueSid with a worker target) is where the task sits.
         task_queue_sid: target?.startsWith('WQ') ? target : (input.taskQueueSid ?? null),
         task_channel_sid: channel.sid,
-        attributes: this.deps.cipher.encrypt(attributes),
+        attributes: this.deps.cipher.encrypt(attributes, true),
         assignment_status: 'pending',
         priority,
         timeout,
@@ -204,7 +204,7 @@ export class TasksService {
       checkIfMatch(task, ifMatch);
       const now = this.deps.clock.now();
       const patch: Parameters<typeof tasksStore.update>[3] = {};
-      if (attributes !== undefined) patch.attributes = this.deps.cipher.encrypt(attributes);
+      if (attributes !== undefined) patch.attributes = this.deps.cipher.encrypt(attributes, true);
       if (input.priority !== undefined) patch.priority = input.priority;
       if (input.virtualStartTime !== undefined) patch.virtual_start_time = input.virtualStartTime;
       if (input.taskChannel !== undefined) {
