@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Storage, Tx } from '../storage/db.js';
-import { rawQuery } from '../storage/bulk.js';
+import { placeholders, rawQuery } from '../storage/bulk.js';
 import type { Clock } from '../platform/clock.js';
 import type { CommittedEvent, Outbox } from './outbox.js';
 
@@ -18,7 +18,7 @@ const PENDING = 'select "seq", "account_sid", "type", "payload", "created_at" fr
 const marks = new Map<number, string>();
 const markDispatched = (n: number) => {
   let text = marks.get(n);
-  if (!text) marks.set(n, (text = `update "outbox" set "dispatched_at" = ? where "seq" in (${Array.from({ length: n }, () => '?').join(', ')})`));
+  if (!text) marks.set(n, (text = `update "outbox" set "dispatched_at" = ? where "seq" in (${placeholders(n)})`));
   return text;
 };
 

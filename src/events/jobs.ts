@@ -8,6 +8,8 @@ const JOB_COLUMNS = ['account_sid', 'kind', 'dedupe_key', 'payload', 'run_at', '
 /** Scheduling a key again re-arms its job (each row's updated_at is the time of scheduling). */
 const REARM =
   `on conflict ("dedupe_key") do update set "payload" = excluded."payload", "run_at" = excluded."run_at", "max_attempts" = excluded."max_attempts", "attempts" = 0, "status" = 'pending', "locked_until" = null, "last_error" = null, "updated_at" = excluded."updated_at"`;
+/** The same, except that a job already waiting, unclaimed, for that time is left as it is (no row written). */
+const REARM_IF_MOVED = `${REARM} where "jobs"."run_at" <> excluded."run_at" or "jobs"."status" <> 'pending' or "jobs"."locked_until" is not null or "jobs"."payload" <> excluded."payload" or "jobs"."max_attempts" <> excluded."max_attempts"`;
 
 /**
  * Durable jobs and timers in the database: webhook deliveries with retries,
@@ -27,6 +29,13 @@ export interface JobSpec {
    * encrypted. A routing pass arms a timer per offer; nothing in it is a secret.
    */
   plain?: boolean;
+  /**
+   * With a dedupeKey: when the key's job already waits, unclaimed, for the same
+   * time with the same payload, leave it be instead of re-arming it. A routing
+   * pass re-arms its workspace's wake-up timer every time, nearly always unchanged.
+   * Plain payloads only (a sealed one never compares equal): ignored otherwise.
+   */
+  unlessArmed?: boolean;
 }
 
 export interface Job {
@@ -103,7 +112,7 @@ export class Jobs {
   async schedule(tx: Executor, spec: JobSpec): Promise<void> {
     this.scheduled(spec.runAt);
     const row = this.row(spec, this.o.clock.now());
-    await bulkInsert(tx, this.o.storage.engine, 'jobs', JOB_COLUMNS, [row], spec.dedupeKey === undefined ? {} : { tail: REARM });
+    await bulkInsert(tx, this.o.storage.engine, 'jobs', JOB_COLUMNS, [row], spec.dedupeKey === undefined ? {} : { tail: spec.unlessArmed && spec.plain ? REARM_IF_MOVED : REARM });
   }
 
   /** Schedules several keyed jobs in one statement (same semantics as `schedule` with a dedupeKey). */

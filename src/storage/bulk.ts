@@ -33,6 +33,11 @@ export async function rawQuery<R = Record<string, unknown>>(db: Executor, engine
   return result.rows;
 }
 
+/** `?, ?, …` — n placeholders for an IN list or a VALUES tuple. */
+export function placeholders(n: number): string {
+  return Array.from({ length: n }, () => '?').join(', ');
+}
+
 const statements = new Map<string, string>();
 
 /**
@@ -55,7 +60,7 @@ export async function bulkInsert<R = never>(
     const key = `${table}|${columns.join(',')}|${part.length}|${tail}`;
     let text = statements.get(key);
     if (!text) {
-      const tuple = `(${columns.map(() => '?').join(', ')})`;
+      const tuple = `(${placeholders(columns.length)})`;
       text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${part.map(() => tuple).join(', ')}${tail ? ` ${tail}` : ''}`;
       statements.set(key, text);
     }

@@ -107,4 +107,34 @@ describe.each(ENGINES)('Jobs [%s]', (engine) => {
     expect(await a.runDue()).toBe(2);
     expect(got).toEqual([{ reservationSid: 'WR1' }, { body: 'a secret' }]);
   });
+
+  it('leaves a timer armed for the same time as it is when asked to, and re-arms one that moved or was claimed', async () => {
+    const { clock, node } = await setup();
+    const a = node();
+    const arm = (runAt: number) => storage!.transaction((tx) => a.schedule(tx, { accountSid: 'AC1', kind: 't', dedupeKey: 'wake', payload: { workspaceSid: 'WS1' }, runAt, plain: true, unlessArmed: true }));
+    const row = async () => (await storage!.db.selectFrom('jobs').select(['run_at', 'updated_at', 'locked_until', 'attempts']).where('dedupe_key', '=', 'wake').executeTakeFirstOrThrow());
+    await arm(clock.now() + 5000);
+    const first = await row();
+    clock.advance(10);
+    await arm(clock.now() + 4990);
+    // Same time: the row was not written again.
+    expect(await row()).toEqual(first);
+    clock.advance(10);
+    await arm(clock.now() + 10_000);
+    expect(await row()).toMatchObject({ run_at: first.run_at + 5020, updated_at: first.updated_at + 20 });
+    // A claimed job is re-armed even for the same time: its run must not delete the new arming.
+    clock.advance(20_000);
+    let release!: () => void;
+    a.handle('t', () => new Promise<void>((resolve) => (release = resolve)));
+    const running = a.runDue();
+    await new Promise((r) => setTimeout(r, 20));
+    const claimed = await row();
+    expect(claimed.locked_until).not.toBeNull();
+    await arm(claimed.run_at);
+    expect((await row()).locked_until).toBeNull();
+    release();
+    expect(await running).toBe(1);
+    // The run finished, and the re-armed job is still there.
+    expect(await row()).toMatchObject({ run_at: claimed.run_at, locked_until: null });
+  });
 });

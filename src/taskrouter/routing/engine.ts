@@ -107,7 +107,7 @@ export class RoutingEngine {
   async inWorkspace<T>(accountSid: string, workspaceSid: string, fn: (tx: Executor, ws: WorkspaceRow) => Promise<T>): Promise<T | undefined> {
     const out = await this.deps.storage.transaction(async (tx) => {
       await lockWorkspace(tx, this.deps.storage.engine, workspaceSid);
-      const ws = await workspacesStore.find(tx, accountSid, workspaceSid);
+      const ws = await workspacesStore.find(tx, this.deps.storage.engine, accountSid, workspaceSid);
       return ws ? fn(tx, ws) : undefined;
     });
     this.deps.outbox.committed();
@@ -201,7 +201,7 @@ export class RoutingEngine {
             await this.lifecycle.taskEvent(tx, ws, row, 'task.created', t.actor, `Task ${row.sid} created`);
           }
         }
-        const snapshot = await loadSnapshot(tx, this.deps.cipher, ws, this.deps.clock.now(), cache, insertOnly ? fresh : undefined);
+        const snapshot = await loadSnapshot(tx, this.deps.storage.engine, this.deps.cipher, ws, this.deps.clock.now(), cache, insertOnly ? fresh : undefined);
         // Tasks whose rows the pass changed other than through its own copies (canceled): read back below.
         const stale = new Set<string>();
         if (snapshot.tasks.length > 0) {
@@ -237,10 +237,10 @@ export class RoutingEngine {
    * task (its TTL or its step's timeout), instead of one timer per task.
    */
   private async armWake(tx: Executor, ws: WorkspaceRow): Promise<void> {
-    const at = (await tasksStore.nextDeadline(tx, ws.account_sid, ws.sid)) ?? Infinity;
+    const at = (await tasksStore.nextDeadline(tx, this.deps.storage.engine, ws.account_sid, ws.sid)) ?? Infinity;
     const key = `tr-wake:${ws.sid}`;
     if (at === Infinity) await this.deps.jobs.cancel(tx, key);
-    else await this.deps.jobs.schedule(tx, { accountSid: ws.account_sid, kind: EVALUATE_JOB, dedupeKey: key, runAt: at, payload: { workspaceSid: ws.sid }, maxAttempts: 10, plain: true });
+    else await this.deps.jobs.schedule(tx, { accountSid: ws.account_sid, kind: EVALUATE_JOB, dedupeKey: key, runAt: at, payload: { workspaceSid: ws.sid }, maxAttempts: 10, plain: true, unlessArmed: true });
   }
 
   private async apply(tx: Executor, ws: WorkspaceRow, s: Snapshot, plan: RoutingPlan, cache: SnapshotCache, offers: OfferBatch): Promise<void> {

@@ -1,7 +1,8 @@
 import type { Cipher } from '../../platform/crypto.js';
-import type { Executor } from '../../storage/db.js';
+import type { Engine, Executor } from '../../storage/db.js';
+import { placeholders, rawQuery } from '../../storage/bulk.js';
 import { lookupPath, parseExpression, parseOrderBy, type Expression, type KeySegment, type WorkerFacts } from '../expressions/index.js';
-import { activitiesStore } from '../activities/store.js';
+import { activitiesStore, type ActivityRow } from '../activities/store.js';
 import { parseAttributes, targetWorkersMatcher } from '../workers/facts.js';
 import { taskQueuesStore, type TaskQueueRow } from '../task-queues/store.js';
 import type { TaskChannelRow } from '../task-channels/store.js';
@@ -102,9 +103,22 @@ export class SnapshotCache {
   }
   /** The task rows the current pass's snapshot was made of (read in its transaction): applying the plan needs no second read. */
   taskRows = new Map<string, TaskRow>();
+  /**
+   * The workspace's activities as of routing epoch `activitiesEpoch`: a rename bumps
+   * the epoch, and a new one is read when a worker refreshed into it is not here.
+   */
+  activities = new Map<string, ActivityRow>();
+  activitiesEpoch = -1;
 }
 
 const IN_CHUNK = 500;
+
+// Every pass refreshes the worker model with these: written by hand (see storage/bulk.ts).
+const WORKERS = 'select "sid", "friendly_name", "activity_sid", "available", "idle_since", "version", "attributes" from "tr_workers" where "account_sid" = ? and "workspace_sid" = ?';
+const RESERVATIONS = 'select "sid", "task_sid", "worker_sid", "task_channel_sid", "status" from "tr_reservations" where "account_sid" = ? and "workspace_sid" = ?';
+const CHANNELS = 'select "worker_sid", "task_channel_sid", "capacity", "available" from "tr_worker_channels" where "account_sid" = ? and "workspace_sid" = ?';
+type WorkerModelRow = Omit<CachedWorker, 'channels'>;
+type ChannelModelRow = { worker_sid: string; task_channel_sid: string; capacity: number; available: number };
 
 /** A matcher view of a cached worker: `row` tells whether it is still current, `pass` when it was last reset. */
 type CachedView = SnapshotWorker & { row: CachedWorker; pass: number; activity_name: string };
@@ -134,12 +148,11 @@ interface CachedWorker {
  * use or after an epoch change (something deleted), else only rows stamped after
  * the last pass. Returns the workers that changed (for queue membership).
  */
-async function refreshModel(tx: Executor, cipher: Cipher, workspace: WorkspaceRow, cache: SnapshotCache): Promise<{ changed: string[]; full: boolean }> {
+async function refreshModel(tx: Executor, engine: Engine, cipher: Cipher, workspace: WorkspaceRow, cache: SnapshotCache): Promise<{ changed: string[]; full: boolean }> {
   const full = cache.epoch !== workspace.routing_epoch || cache.rseq < 0;
   const since = cache.rseq;
-  let q = tx.selectFrom('tr_workers').select(['sid', 'friendly_name', 'activity_sid', 'available', 'idle_since', 'version', 'attributes']).where('account_sid', '=', workspace.account_sid).where('workspace_sid', '=', workspace.sid);
-  if (!full) q = q.where('rseq', '>', since);
-  const rows = await q.execute();
+  const scope = [workspace.account_sid, workspace.sid];
+  const rows = await rawQuery<WorkerModelRow>(tx, engine, full ? WORKERS : `${WORKERS} and "rseq" > ?`, full ? scope : [...scope, since]);
   if (full) {
     cache.workers.clear();
     cache.views.clear();
@@ -150,9 +163,8 @@ async function refreshModel(tx: Executor, cipher: Cipher, workspace: WorkspaceRo
     cache.loadByWorker.clear();
     cache.pendingByTask.clear();
   }
-  let rq = tx.selectFrom('tr_reservations').select(['sid', 'task_sid', 'worker_sid', 'task_channel_sid', 'status']).where('account_sid', '=', workspace.account_sid).where('workspace_sid', '=', workspace.sid);
-  rq = full ? rq.where('status', 'in', LOAD_STATUSES) : rq.where('rseq', '>', since);
-  for (const r of await rq.execute()) {
+  const reservations = await rawQuery<LiveReservation>(tx, engine, full ? `${RESERVATIONS} and "status" in (${placeholders(LOAD_STATUSES.length)})` : `${RESERVATIONS} and "rseq" > ?`, full ? [...scope, ...LOAD_STATUSES] : [...scope, since]);
+  for (const r of reservations) {
     const before = cache.live.get(r.sid);
     if (before) cache.count(before, -1);
     if ((LOAD_STATUSES as readonly string[]).includes(r.status)) {
@@ -165,9 +177,11 @@ async function refreshModel(tx: Executor, cipher: Cipher, workspace: WorkspaceRo
     if (cache.workerAttributes.get(r.sid)?.version !== r.version) cache.workerAttributes.set(r.sid, { version: r.version, attributes: parseAttributes(cipher.decrypt(r.attributes)) });
   }
   const sids = rows.map((r) => r.sid);
-  const channelQuery = tx.selectFrom('tr_worker_channels').select(['worker_sid', 'task_channel_sid', 'capacity', 'available']).where('account_sid', '=', workspace.account_sid).where('workspace_sid', '=', workspace.sid);
-  const channelRows = full ? await channelQuery.execute() : [];
-  for (let i = 0; !full && i < sids.length; i += IN_CHUNK) channelRows.push(...(await channelQuery.where('worker_sid', 'in', sids.slice(i, i + IN_CHUNK)).execute()));
+  const channelRows = full ? await rawQuery<ChannelModelRow>(tx, engine, CHANNELS, scope) : [];
+  for (let i = 0; !full && i < sids.length; i += IN_CHUNK) {
+    const chunk = sids.slice(i, i + IN_CHUNK);
+    channelRows.push(...(await rawQuery<ChannelModelRow>(tx, engine, `${CHANNELS} and "worker_sid" in (${placeholders(chunk.length)})`, [...scope, ...chunk])));
+  }
   for (const c of channelRows) cache.workers.get(c.worker_sid)?.channels.set(c.task_channel_sid, { capacity: c.capacity, available: c.available === 1 });
   if (rows.length > 0 || full) {
     cache.indexes.clear();
@@ -200,7 +214,7 @@ export async function refreshConfig(db: Executor, workspace: WorkspaceRow, cache
  * transaction. `newTasks`: the pass only adds these tasks (no other trigger; their rows as just inserted), so a
  * settled backlog may be left out.
  */
-export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: WorkspaceRow, now: number, cache = new SnapshotCache(), newTasks?: TaskRow[]): Promise<Snapshot> {
+export async function loadSnapshot(tx: Executor, engine: Engine, cipher: Cipher, workspace: WorkspaceRow, now: number, cache = new SnapshotCache(), newTasks?: TaskRow[]): Promise<Snapshot> {
   const accountSid = workspace.account_sid;
   const ws = workspace.sid;
   const base = {
@@ -211,7 +225,11 @@ export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: Work
   };
   // The worker model is kept current on every pass, so the first task after a
   // quiet spell (or a burst of worker changes) finds it warm.
-  await refreshModel(tx, cipher, workspace, cache);
+  const { changed: refreshed } = await refreshModel(tx, engine, cipher, workspace, cache);
+  if (cache.activitiesEpoch !== workspace.routing_epoch || refreshed.some((sid) => !cache.activities.has(cache.workers.get(sid)!.activity_sid))) {
+    cache.activities = await activitiesStore.all(tx, accountSid, ws);
+    cache.activitiesEpoch = workspace.routing_epoch;
+  }
   await refreshConfig(tx, workspace, cache);
   if (cache.busyHeadMultiTask !== base.multiTaskEnabled) {
     cache.roomMayHaveFreed();
@@ -220,12 +238,12 @@ export async function loadSnapshot(tx: Executor, cipher: Cipher, workspace: Work
   const multiOffer = cache.queueRows.filter((q) => q.max_reserved_workers > 1).map((q) => q.sid);
   // A pass for new tasks alone, over a backlog that found no room and got none since, skips that backlog.
   const only = newTasks && cache.backlogSettled ? newTasks : undefined;
-  const taskRows = await tasksStore.routable(tx, accountSid, ws, now, multiOffer, only);
+  const taskRows = await tasksStore.routable(tx, engine, accountSid, ws, now, multiOffer, only);
   cache.taskRows = new Map(taskRows.map((t) => [t.sid, t]));
   // Nothing waits: nothing to route, nothing else to read.
   if (taskRows.length === 0) return { ...base, workers: [], queues: new Map(), workflows: new Map(), tasks: [], activities: new Map() };
 
-  const activities = await activitiesStore.all(tx, accountSid, ws);
+  const { activities } = cache;
   const { queueRows, workflowRows } = cache;
 
   const { pendingByTask, loadByWorkerChannel, loadByWorker } = cache;

@@ -2,7 +2,7 @@ import type { Insertable, Selectable, Updateable } from 'kysely';
 import { bumpRoutingEpoch } from '../routing/stamps.js';
 import { LIVE_TASK_STATUSES } from '../task-channels/store.js';
 import type { Engine, Executor } from '../../storage/db.js';
-import { rawQuery } from '../../storage/bulk.js';
+import { placeholders, rawQuery } from '../../storage/bulk.js';
 import type { TrTasksTable } from '../../storage/schema-taskrouter.js';
 
 export type TaskRow = Selectable<TrTasksTable>;
@@ -20,6 +20,25 @@ export interface TaskSqlFilter {
   routingTarget?: string;
   hasAddons?: boolean;
 }
+
+// A routing pass runs these two every time: written by hand (see storage/bulk.ts).
+const IN_STATUS = 'select * from "tr_tasks" where "account_sid" = ? and "workspace_sid" = ? and "assignment_status" = ?';
+const routableQueries = new Map<string, string>();
+/** The tasks a pass routes: pending ones (all, or only those whose time came), reserved ones whose time came, reserved ones of multi-offer queues. */
+function routableQuery(onlyDue: boolean, multiOfferQueues: number): string {
+  const key = `${onlyDue}|${multiOfferQueues}`;
+  let text = routableQueries.get(key);
+  if (text === undefined) {
+    // Status is bound: the same text serves pending and reserved tasks whose step or TTL ran out.
+    const due = `${IN_STATUS} and "step_deadline" <= ? union ${IN_STATUS} and "expires_at" <= ?`;
+    const parts = [onlyDue ? due : IN_STATUS, due];
+    if (multiOfferQueues > 0) parts.push(`${IN_STATUS} and "task_queue_sid" in (${placeholders(multiOfferQueues)})`);
+    routableQueries.set(key, (text = parts.join(' union ')));
+  }
+  return text;
+}
+const firstDeadline = (column: string, status: string) => `(select min("${column}") from "tr_tasks" where "account_sid" = ? and "workspace_sid" = ? and "assignment_status" = '${status}' and "${column}" is not null)`;
+const NEXT_DEADLINE = `select ${firstDeadline('expires_at', 'pending')} as "a", ${firstDeadline('expires_at', 'reserved')} as "b", ${firstDeadline('step_deadline', 'pending')} as "c", ${firstDeadline('step_deadline', 'reserved')} as "d"`;
 
 export const tasksStore = {
   /** Tasks not yet finished (pending, reserved, assigned, wrapping) that use a queue, workflow or task channel. */
@@ -58,37 +77,21 @@ export const tasksStore = {
    * step or TTL ran out. Each arm is an index range, so reserved tasks waiting on
    * their worker cost nothing.
    */
-  async routable(db: Executor, accountSid: string, workspaceSid: string, now: number, multiOfferQueues: string[], onlyPending?: TaskRow[]): Promise<TaskRow[]> {
-    const inWorkspace = (status: string) => db.selectFrom('tr_tasks').selectAll().where('account_sid', '=', accountSid).where('workspace_sid', '=', workspaceSid).where('assignment_status', '=', status);
+  async routable(db: Executor, engine: Engine, accountSid: string, workspaceSid: string, now: number, multiOfferQueues: string[], onlyPending?: TaskRow[]): Promise<TaskRow[]> {
     // `onlyPending`: of the other pending tasks, just those whose step or TTL ran out.
-    const pending = onlyPending ? inWorkspace('pending').where('step_deadline', '<=', now).union(inWorkspace('pending').where('expires_at', '<=', now)) : inWorkspace('pending');
-    const due = pending
-      .union(inWorkspace('reserved').where('step_deadline', '<=', now))
-      .union(inWorkspace('reserved').where('expires_at', '<=', now));
     // Queues are few and known to the caller; each is one probe of the queue index.
-    const rows = await (multiOfferQueues.length > 0 ? due.union(inWorkspace('reserved').where('task_queue_sid', 'in', multiOfferQueues)) : due).execute();
+    const rows = await rawQuery<TaskRow>(db, engine, routableQuery(onlyPending !== undefined, multiOfferQueues.length), [
+      ...(onlyPending ? [accountSid, workspaceSid, 'pending', now, accountSid, workspaceSid, 'pending', now] : [accountSid, workspaceSid, 'pending']),
+      ...[accountSid, workspaceSid, 'reserved', now, accountSid, workspaceSid, 'reserved', now],
+      ...(multiOfferQueues.length > 0 ? [accountSid, workspaceSid, 'reserved', ...multiOfferQueues] : []),
+    ]);
     if (!onlyPending) return rows;
     const read = new Set(rows.map((r) => r.sid));
     return [...rows, ...onlyPending.filter((t) => !read.has(t.sid))];
   },
   /** The earliest TTL or step deadline of a pending or reserved task: four index probes. */
-  async nextDeadline(db: Executor, accountSid: string, workspaceSid: string): Promise<number | null> {
-    const first = (column: 'expires_at' | 'step_deadline', status: string) =>
-      db
-        .selectFrom('tr_tasks')
-        .select((eb) => eb.fn.min(column).as('v'))
-        .where('account_sid', '=', accountSid)
-        .where('workspace_sid', '=', workspaceSid)
-        .where('assignment_status', '=', status)
-        .where(column, 'is not', null);
-    const row = await db
-      .selectNoFrom((eb) => [
-        eb.selectFrom(first('expires_at', 'pending').as('a')).select('a.v').as('a'),
-        eb.selectFrom(first('expires_at', 'reserved').as('b')).select('b.v').as('b'),
-        eb.selectFrom(first('step_deadline', 'pending').as('c')).select('c.v').as('c'),
-        eb.selectFrom(first('step_deadline', 'reserved').as('d')).select('d.v').as('d'),
-      ])
-      .executeTakeFirst();
+  async nextDeadline(db: Executor, engine: Engine, accountSid: string, workspaceSid: string): Promise<number | null> {
+    const row = (await rawQuery<Record<string, number | string | null>>(db, engine, NEXT_DEADLINE, [accountSid, workspaceSid, accountSid, workspaceSid, accountSid, workspaceSid, accountSid, workspaceSid]))[0];
     const due = Object.values(row ?? {}).filter((v) => v !== null && v !== undefined).map(Number);
     return due.length > 0 ? Math.min(...due) : null;
   },

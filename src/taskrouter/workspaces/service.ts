@@ -42,7 +42,7 @@ export class WorkspacesService {
   ) {}
 
   async get(accountSid: string, sid: string): Promise<WorkspaceRow> {
-    const row = await workspacesStore.find(this.deps.storage.db, accountSid, sid);
+    const row = await workspacesStore.find(this.deps.storage.db, this.deps.storage.engine, accountSid, sid);
     if (!row) throw Errors.notFound(`/Workspaces/${sid}`);
     return row;
   }
@@ -77,10 +77,10 @@ export class WorkspacesService {
         date_created: now,
         date_updated: now,
       });
-      let ws = (await workspacesStore.find(tx, accountSid, sid))!;
+      let ws = (await workspacesStore.find(tx, this.deps.storage.engine, accountSid, sid))!;
       const offline = await this.activities.insertDefaults(tx, ws);
       await workspacesStore.update(tx, accountSid, sid, { default_activity_sid: offline, timeout_activity_sid: offline });
-      ws = (await workspacesStore.find(tx, accountSid, sid))!;
+      ws = (await workspacesStore.find(tx, this.deps.storage.engine, accountSid, sid))!;
       await this.taskChannels.insertDefaults(tx, ws);
       if (template === 'FIFO') await this.applyFifoTemplate(tx, ws);
       await this.event(tx, actor, ws, 'workspace.created', `Workspace ${friendlyName} created`);
@@ -95,7 +95,7 @@ export class WorkspacesService {
     const eventCallbackUrl = urlParam('EventCallbackUrl', input.eventCallbackUrl);
     const eventsFilter = eventsFilterParam(input.eventsFilter);
     const view = await this.deps.storage.transaction(async (tx) => {
-      const current = await workspacesStore.find(tx, accountSid, sid);
+      const current = await workspacesStore.find(tx, this.deps.storage.engine, accountSid, sid);
       if (!current) throw Errors.notFound(`/Workspaces/${sid}`);
       for (const [name, value] of [['DefaultActivitySid', input.defaultActivitySid], ['TimeoutActivitySid', input.timeoutActivitySid]] as const) {
         if (value !== undefined && !(await activitiesStore.find(tx, accountSid, sid, value))) throw Errors.invalidParameter(`${name} ${value} is not an activity of workspace ${sid}`);
@@ -111,7 +111,7 @@ export class WorkspacesService {
       };
       if (Object.keys(patch).length === 0) return (await this.views(tx, accountSid, [current]))[0]!;
       await workspacesStore.update(tx, accountSid, sid, { ...patch, date_updated: this.deps.clock.now() });
-      const ws = (await workspacesStore.find(tx, accountSid, sid))!;
+      const ws = (await workspacesStore.find(tx, this.deps.storage.engine, accountSid, sid))!;
       await this.event(tx, actor, ws, 'workspace.updated', `Workspace ${ws.friendly_name} updated`);
       return (await this.views(tx, accountSid, [ws]))[0]!;
     });
@@ -122,7 +122,7 @@ export class WorkspacesService {
   /** Deletes the workspace and everything under it; only the workspace.deleted event outlives it. */
   async delete(actor: Actor, accountSid: string, sid: string): Promise<void> {
     await this.deps.storage.transaction(async (tx) => {
-      const ws = await workspacesStore.find(tx, accountSid, sid);
+      const ws = await workspacesStore.find(tx, this.deps.storage.engine, accountSid, sid);
       if (!ws) throw Errors.notFound(`/Workspaces/${sid}`);
       await workspacesStore.deleteCascade(tx, accountSid, sid);
       await this.event(tx, actor, ws, 'workspace.deleted', `Workspace ${ws.friendly_name} deleted`);

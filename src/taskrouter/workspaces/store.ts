@@ -1,5 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import type { Executor } from '../../storage/db.js';
+import type { Engine, Executor } from '../../storage/db.js';
+import { rawQuery } from '../../storage/bulk.js';
 import type { TrWorkspacesTable } from '../../storage/schema-taskrouter.js';
 import { keyset, type KeysetWindow } from '../../storage/keyset.js';
 
@@ -18,9 +19,12 @@ const WORKSPACE_TABLES = [
   'tr_events',
 ] as const;
 
+// Every routing pass and every lane operation starts with it: written by hand (see storage/bulk.ts).
+const FIND = 'select * from "tr_workspaces" where "account_sid" = ? and "sid" = ?';
+
 export const workspacesStore = {
-  find(db: Executor, accountSid: string, sid: string): Promise<WorkspaceRow | undefined> {
-    return db.selectFrom('tr_workspaces').selectAll().where('account_sid', '=', accountSid).where('sid', '=', sid).executeTakeFirst();
+  async find(db: Executor, engine: Engine, accountSid: string, sid: string): Promise<WorkspaceRow | undefined> {
+    return (await rawQuery<WorkspaceRow>(db, engine, FIND, [accountSid, sid]))[0];
   },
   list(db: Executor, accountSid: string, f: { friendlyName?: string }, w: KeysetWindow): Promise<WorkspaceRow[]> {
     let q = db.selectFrom('tr_workspaces').selectAll().where('account_sid', '=', accountSid);
