@@ -55,12 +55,14 @@ export class StreamLog {
   /**
    * Durable batch handler: runs inside the dispatch transaction with the batch's
    * events in outbox order. Each stream's numbers are taken in one upsert for the
-   * whole batch, and every entry is written in one multi-row insert.
+   * whole batch, and every row is written in one multi-row insert. A stream's run
+   * of two or more entries kept by reference (TaskRouter events: a routing pass's
+   * dozens on its workspace's stream) is one range row, not a row each.
    */
   async record(tx: Tx, events: CommittedEvent[]): Promise<void> {
     const now = this.clock.now();
     const routed: Array<{ event: CommittedEvent; streams: string[]; payload: () => string; stored: string | undefined }> = [];
-    const counts = new Map<string, { accountSid: string; stream: string; n: number; next: number }>();
+    const counts = new Map<string, { accountSid: string; stream: string; n: number; next: number; rows: StreamEventRow[] }>();
     for (const event of events) {
       const r = await routeEvent(tx, event);
       if (!r || r.streams.length === 0) continue;
@@ -70,7 +72,7 @@ export class StreamLog {
       routed.push({ event, streams: r.streams, payload, stored: r.ref !== undefined ? REF_MARK + r.ref : undefined });
       for (const stream of r.streams) {
         const key = `${event.accountSid}|${stream}`;
-        const c = counts.get(key) ?? { accountSid: event.accountSid, stream, n: 0, next: 0 };
+        const c = counts.get(key) ?? { accountSid: event.accountSid, stream, n: 0, next: 0, rows: [] };
         c.n += 1;
         counts.set(key, c);
       }
@@ -78,17 +80,21 @@ export class StreamLog {
     if (routed.length === 0) return;
     const claimed = await realtimeStore.claimSeqs(tx, this.storage.engine, [...counts.values()]);
     for (const [key, c] of counts) c.next = claimed.get(key)! - c.n + 1;
-    const rows: StreamEventRow[] = [];
     for (const { event, streams, payload, stored } of routed) {
       const entries: StreamEntry[] = [];
       for (const stream of streams) {
         const c = counts.get(`${event.accountSid}|${stream}`)!;
         const seq = c.next++;
-        rows.push({ account_sid: event.accountSid, stream, seq, type: event.type, payload: stored ?? payload(), occurred_at: event.createdAt, created_at: now });
+        c.rows.push({ account_sid: event.accountSid, stream, seq, type: event.type, payload: stored ?? payload(), occurred_at: event.createdAt, created_at: now });
         // Live delivery needs no read: the entry carries its payload in full.
         entries.push(new LiveEntry(event.accountSid, stream, seq, event.type, event.createdAt, payload));
       }
       this.pending.set(event, entries);
+    }
+    const rows: StreamEventRow[] = [];
+    for (const c of counts.values()) {
+      if (c.rows.length >= 2 && c.rows.every((r) => r.payload.startsWith(REF_MARK))) rows.push(rangeRow(c.rows));
+      else rows.push(...c.rows);
     }
     await realtimeStore.appendEvents(tx, this.storage.engine, rows);
   }
@@ -113,7 +119,10 @@ export class StreamLog {
   }
 
   async read(accountSid: string, stream: string, afterSeq: number, limit: number): Promise<StreamEntry[]> {
-    const entries = (await realtimeStore.read(this.storage.db, accountSid, stream, afterSeq, limit)).map(toEntry);
+    const entries = (await realtimeStore.read(this.storage.db, accountSid, stream, afterSeq, limit))
+      .flatMap((r) => (r.type === RANGE_TYPE ? expandRange(r) : [toEntry(r)]))
+      .filter((e) => e.seq > afterSeq)
+      .slice(0, limit);
     const byRef = entries.filter((e) => e.payload.startsWith(REF_MARK)).map((e) => ({ entry: e, type: e.type, ref: e.payload.slice(REF_MARK.length) }));
     if (byRef.length === 0) return entries;
     const found = await this.outbox.resolve(this.storage.db, byRef);
@@ -130,6 +139,7 @@ export class StreamLog {
     return entries;
   }
 
+  /** Drops what was logged before `olderThan`; returns the rows deleted (a range row holds several entries). */
   prune(olderThan: number): Promise<number> {
     return realtimeStore.prune(this.storage.db, olderThan);
   }
@@ -195,6 +205,30 @@ class LiveEntry implements StreamEntry {
   toJSON(): StreamEntry {
     return { accountSid: this.accountSid, stream: this.stream, seq: this.seq, type: this.type, payload: this.payload, occurredAt: this.occurredAt };
   }
+}
+
+/**
+ * The type of a row that holds a run of a stream's entries kept by reference:
+ * its seq is the first entry's, its payload `@` then one `<type> <ref> <occurred at>`
+ * line per entry, in order (the entries' seqs follow on without a gap).
+ */
+const RANGE_TYPE = '*';
+
+function rangeRow(rows: StreamEventRow[]): StreamEventRow {
+  const first = rows[0]!;
+  const lines = rows.map((r) => `${r.type} ${r.payload.slice(REF_MARK.length)} ${r.occurred_at}`);
+  return { ...first, type: RANGE_TYPE, payload: REF_MARK + lines.join('\n') };
+}
+
+function expandRange(r: StreamEventRow): StreamEntry[] {
+  const first = Number(r.seq);
+  return r.payload
+    .slice(REF_MARK.length)
+    .split('\n')
+    .map((line, i) => {
+      const [type, ref, occurredAt] = line.split(' ') as [string, string, string];
+      return { accountSid: r.account_sid, stream: r.stream, seq: first + i, type, payload: REF_MARK + ref, occurredAt: Number(occurredAt) };
+    });
 }
 
 function toEntry(r: StreamEventRow): StreamEntry {

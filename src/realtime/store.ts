@@ -41,17 +41,15 @@ export const realtimeStore = {
     return db.selectFrom('rt_streams').select(['stream', 'last_seq']).where('account_sid', '=', accountSid).where('stream', 'in', streams).execute();
   },
 
-  /** Events of a stream after `afterSeq`, oldest first. */
-  read(db: Executor, accountSid: string, stream: string, afterSeq: number, limit: number): Promise<StreamEventRow[]> {
-    return db
-      .selectFrom('rt_stream_events')
-      .selectAll()
-      .where('account_sid', '=', accountSid)
-      .where('stream', '=', stream)
-      .where('seq', '>', afterSeq)
-      .orderBy('seq')
-      .limit(limit)
-      .execute();
+  /**
+   * Rows of a stream holding its events after `afterSeq`, oldest first: the rows
+   * numbered after it, and before them the row at or before it, which may be a
+   * range reaching past it (the caller expands ranges and drops what is not after).
+   */
+  async read(db: Executor, accountSid: string, stream: string, afterSeq: number, limit: number): Promise<StreamEventRow[]> {
+    const inStream = () => db.selectFrom('rt_stream_events').selectAll().where('account_sid', '=', accountSid).where('stream', '=', stream);
+    const [before, after] = await Promise.all([inStream().where('seq', '<=', afterSeq).orderBy('seq', 'desc').limit(1).execute(), inStream().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute()]);
+    return [...before, ...after];
   },
 
   /** Retention: drops log entries and remembered client operations older than the cutoff (every account). */
