@@ -104,8 +104,9 @@ export class RealtimeProduct {
       if (msg.kind === 'ephemeral') return this.hub.ephemeral(msg.accountSid, msg.stream, msg.frame, msg.exceptIdentity);
       this.hub.deliver(msg.entries);
       for (const e of msg.entries) {
+        if (!this.hub.has(e.accountSid, e.stream)) continue;
         const ref = parseStream(e.stream);
-        if (ref?.kind === 'workspace' && this.hub.has(e.accountSid, e.stream)) this.stats.touch(e.accountSid, ref.sid);
+        if (ref?.kind === 'workspace') this.stats.touch(e.accountSid, ref.sid);
       }
     });
     this.bus.onResume(() => void this.hub.poll().catch(this.deps.onError));

@@ -77,7 +77,6 @@ export async function withEventBatch<T>(deps: Pick<TaskRouterDeps, 'outbox' | 's
 export async function recordEvent(deps: Pick<TaskRouterDeps, 'cipher' | 'clock' | 'outbox'>, tx: Executor, e: TaskRouterEvent): Promise<string> {
   const sid = newSid('EV');
   const now = deps.clock.now();
-  const data = Object.fromEntries(Object.entries(e.data).filter(([, v]) => v !== undefined));
   const row: Insertable<TrEventsTable> = {
     sid,
     account_sid: e.accountSid,
@@ -88,7 +87,8 @@ export async function recordEvent(deps: Pick<TaskRouterDeps, 'cipher' | 'clock' 
     actor_type: e.actor.type,
     actor_sid: e.actor.sid,
     description: e.description,
-    event_data: deps.cipher.encrypt(JSON.stringify(data)),
+    // JSON leaves out the keys whose value is undefined.
+    event_data: deps.cipher.encrypt(JSON.stringify(e.data)),
     event_date: now,
     source: e.actor.source,
     source_ip_address: e.actor.ip ?? null,
