@@ -7,6 +7,12 @@ import { Worker } from 'node:worker_threads';
  * file — so every thousandth page a request paid for everyone. A PASSIVE
  * checkpoint from another connection never blocks the writer; when it has
  * copied every frame, the writer's next commit starts the WAL over.
+ *
+ * Often, not seldom: a checkpoint syncs the WAL before copying and the database
+ * after, and a commit landing during one of those syncs waits for it. The bytes
+ * a sync must flush grow with the time since the last one: every 200 ms, a busy
+ * routing burst saw commits of 10–35 ms a few times a second; every 25 ms, few
+ * and shorter. A checkpoint with nothing to copy returns at once (no sync).
  */
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -29,7 +35,7 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
-export function startCheckpointer(file: string, sqliteModule: string, everyMs = 200): Checkpointer {
+export function startCheckpointer(file: string, sqliteModule: string, everyMs = 25): Checkpointer {
   const worker = new Worker(WORKER, { eval: true, workerData: { file, module: sqliteModule, everyMs } });
   worker.unref();
   return {
