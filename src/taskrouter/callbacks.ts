@@ -1,6 +1,7 @@
 import type { DurableBatchHandler } from '../events/dispatcher.js';
 import type { TaskRouterDeps } from './deps.js';
 import { TASKROUTER_EVENT_PREFIX } from './events.js';
+import { workspacesStore, type WorkspaceRow } from './workspaces/store.js';
 
 /** The outbox payload recordEvent() writes for every TaskRouter event. */
 export interface TaskRouterOutboxData {
@@ -50,24 +51,14 @@ export function callbackParams(accountSid: string, workspaceName: string, e: Tas
  * exactly once per event. An event whose workspace is gone (workspace.deleted)
  * has nowhere to go.
  */
-export function eventCallbacks(deps: Pick<TaskRouterDeps, 'webhooks'>): DurableBatchHandler {
+export function eventCallbacks(deps: Pick<TaskRouterDeps, 'webhooks' | 'storage'>): DurableBatchHandler {
   return async (tx, events) => {
-    const workspaces = new Map<string, { friendly_name: string; event_callback_url: string | null; events_filter: string | null } | undefined>();
+    const workspaces = new Map<string, WorkspaceRow | undefined>();
     for (const event of events) {
       if (!event.type.startsWith(TASKROUTER_EVENT_PREFIX)) continue;
       const e = event.data as unknown as TaskRouterOutboxData;
       const key = `${event.accountSid}|${e.workspaceSid}`;
-      if (!workspaces.has(key)) {
-        workspaces.set(
-          key,
-          await tx
-            .selectFrom('tr_workspaces')
-            .select(['friendly_name', 'event_callback_url', 'events_filter'])
-            .where('account_sid', '=', event.accountSid)
-            .where('sid', '=', e.workspaceSid)
-            .executeTakeFirst(),
-        );
-      }
+      if (!workspaces.has(key)) workspaces.set(key, await workspacesStore.find(tx, deps.storage.engine, event.accountSid, e.workspaceSid));
       const ws = workspaces.get(key);
       if (!ws?.event_callback_url || !passesEventsFilter(ws.events_filter, e.type)) continue;
       await deps.webhooks.enqueue(tx, { accountSid: event.accountSid, url: ws.event_callback_url, method: 'POST', params: callbackParams(event.accountSid, ws.friendly_name, e) });

@@ -4,7 +4,7 @@ import type { Executor } from '../../storage/db.js';
 import type { Actor, TaskRouterDeps } from '../deps.js';
 import { recordEvent, type EventType } from '../events.js';
 import { activitiesStore } from '../activities/store.js';
-import { bulkInsert } from '../../storage/bulk.js';
+import { bulkInsert, placeholders, rawQuery } from '../../storage/bulk.js';
 import { stampWorkers, workersStore, type WorkerRow } from '../workers/store.js';
 import type { WorkersService } from '../workers/service.js';
 import type { WorkspaceRow } from '../workspaces/store.js';
@@ -25,6 +25,17 @@ export interface OfferCallback {
 /** What an offer needs of its worker (a routing pass has it cached). */
 export type OfferedWorker = Pick<WorkerRow, 'sid' | 'friendly_name' | 'attributes' | 'activity_sid'>;
 
+// Every pass that offers runs it: written by hand (see storage/bulk.ts).
+const reserving = new Map<number, string>();
+const reserveTasks = (n: number) => {
+  let text = reserving.get(n);
+  if (text === undefined) {
+    text = `update "tr_tasks" set "assignment_status" = 'reserved', "assignment_counter" = "assignment_counter" + 1, "version" = "version" + 1, "date_updated" = ? where "account_sid" = ? and "sid" in (${placeholders(n)})`;
+    reserving.set(n, text);
+  }
+  return text;
+};
+
 /**
  * The offers of one routing pass, written together when the pass has planned
  * them all: the reservations (one routing stamp for all), the tasks they
@@ -44,12 +55,8 @@ export class OfferBatch {
     await bulkInsert(tx, deps.storage.engine, 'tr_reservations', Object.keys(rows[0]!), rows, { chunk: 100 });
     const now = deps.clock.now();
     for (let i = 0; i < this.reservedTasks.length; i += 500) {
-      await tx
-        .updateTable('tr_tasks')
-        .set((eb) => ({ assignment_status: 'reserved', assignment_counter: eb('assignment_counter', '+', 1), version: eb('version', '+', 1), date_updated: now }))
-        .where('account_sid', '=', ws.account_sid)
-        .where('sid', 'in', this.reservedTasks.slice(i, i + 500).map((t) => t.sid))
-        .execute();
+      const sids = this.reservedTasks.slice(i, i + 500).map((t) => t.sid);
+      await rawQuery(tx, deps.storage.engine, reserveTasks(sids.length), [now, ws.account_sid, ...sids]);
     }
     for (const t of this.reservedTasks) {
       t.version += 1;
