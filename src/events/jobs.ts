@@ -183,10 +183,11 @@ export class Jobs {
         const finished = job.attempts >= job.maxAttempts;
         const delay = Math.min(this.o.maxBackoffMs, this.o.baseBackoffMs * 2 ** (job.attempts - 1));
         const jitter = Math.floor(Math.random() * delay * 0.2);
-        if (!finished) this.scheduled(clock.now() + delay + jitter);
+        const retryAt = clock.now() + delay + jitter;
+        if (!finished) this.scheduled(retryAt);
         await storage.db
           .updateTable('jobs')
-          .set({ status: finished ? 'failed' : 'pending', run_at: clock.now() + delay + jitter, locked_until: null, last_error: message.slice(0, 1000), updated_at: clock.now() })
+          .set({ status: finished ? 'failed' : 'pending', run_at: retryAt, locked_until: null, last_error: message.slice(0, 1000), updated_at: clock.now() })
           .where('seq', '=', job.seq)
           .where('locked_until', '=', lease)
           .execute();
