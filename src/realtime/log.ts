@@ -61,33 +61,35 @@ export class StreamLog {
    */
   async record(tx: Tx, events: CommittedEvent[]): Promise<void> {
     const now = this.clock.now();
-    const routed: Array<{ event: CommittedEvent; streams: string[]; payload: () => string; stored: string | undefined }> = [];
-    const counts = new Map<string, { accountSid: string; stream: string; n: number; next: number; rows: StreamEventRow[] }>();
+    type Count = { accountSid: string; stream: string; n: number; next: number; rows: StreamEventRow[] };
+    const routed: Array<{ event: CommittedEvent; counts: Count[]; payload: () => string; stored: string | undefined }> = [];
+    const counts = new Map<string, Count>();
     for (const event of events) {
       const r = await routeEvent(tx, event);
       if (!r || r.streams.length === 0) continue;
       // Built when first wanted (a subscriber, another node), at most once for all the event's streams.
       let built: string | undefined;
       const payload = () => (built ??= r.sealed !== undefined ? sealedPayload(r.data, r.sealed) : this.cipher.encrypt(JSON.stringify(r.data)));
-      routed.push({ event, streams: r.streams, payload, stored: r.ref !== undefined ? REF_MARK + r.ref : undefined });
+      const of: Count[] = [];
       for (const stream of r.streams) {
         const key = `${event.accountSid}|${stream}`;
-        const c = counts.get(key) ?? { accountSid: event.accountSid, stream, n: 0, next: 0, rows: [] };
+        let c = counts.get(key);
+        if (!c) counts.set(key, (c = { accountSid: event.accountSid, stream, n: 0, next: 0, rows: [] }));
         c.n += 1;
-        counts.set(key, c);
+        of.push(c);
       }
+      routed.push({ event, counts: of, payload, stored: r.ref !== undefined ? REF_MARK + r.ref : undefined });
     }
     if (routed.length === 0) return;
     const claimed = await realtimeStore.claimSeqs(tx, this.storage.engine, [...counts.values()]);
     for (const [key, c] of counts) c.next = claimed.get(key)! - c.n + 1;
-    for (const { event, streams, payload, stored } of routed) {
+    for (const { event, counts: of, payload, stored } of routed) {
       const entries: StreamEntry[] = [];
-      for (const stream of streams) {
-        const c = counts.get(`${event.accountSid}|${stream}`)!;
+      for (const c of of) {
         const seq = c.next++;
-        c.rows.push({ account_sid: event.accountSid, stream, seq, type: event.type, payload: stored ?? payload(), occurred_at: event.createdAt, created_at: now });
+        c.rows.push({ account_sid: event.accountSid, stream: c.stream, seq, type: event.type, payload: stored ?? payload(), occurred_at: event.createdAt, created_at: now });
         // Live delivery needs no read: the entry carries its payload in full.
-        entries.push(new LiveEntry(event.accountSid, stream, seq, event.type, event.createdAt, payload));
+        entries.push(new LiveEntry(event.accountSid, c.stream, seq, event.type, event.createdAt, payload));
       }
       this.pending.set(event, entries);
     }

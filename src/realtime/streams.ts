@@ -70,12 +70,17 @@ export async function routeEvent(tx: Executor, event: CommittedEvent): Promise<R
   }
   if (event.type.startsWith(TASKROUTER_EVENT_PREFIX)) {
     const e = event.data as unknown as TaskRouterOutboxData;
-    const workers = new Set<string>();
-    if (e.resourceType === 'worker') workers.add(e.resourceSid);
-    if (e.workerSid) workers.add(e.workerSid);
+    const streams = [stream.workspace(e.workspaceSid)];
+    const toWorker = (sid: string) => {
+      const name = stream.worker(sid);
+      if (!streams.includes(name)) streams.push(name);
+    };
+    if (e.resourceType === 'worker') toWorker(e.resourceSid);
+    if (e.workerSid) toWorker(e.workerSid);
     // A new task has no holder yet (its offers arrive as reservation.created); later task events go to its holders.
-    if (e.resourceType === 'task' && e.type !== 'task.created') for (const w of await realtimeStore.taskWorkers(tx, event.accountSid, e.resourceSid)) workers.add(w);
-    return { streams: [stream.workspace(e.workspaceSid), ...[...workers].map(stream.worker)], ...sealedFrame(event.accountSid, e), ref: e.eventSid };
+    if (e.resourceType === 'task' && e.type !== 'task.created') for (const w of await realtimeStore.taskWorkers(tx, event.accountSid, e.resourceSid)) toWorker(w);
+    const { data, sealed } = sealedFrame(event.accountSid, e);
+    return { streams, data, sealed, ref: e.eventSid };
   }
   if (event.type.startsWith(SUPERVISION_EVENT_PREFIX)) {
     // Whispers: on the conversation's stream, delivered to staff subscribers only (Peer.admits).
