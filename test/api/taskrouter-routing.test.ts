@@ -57,6 +57,41 @@ describeEngines(
       }
     });
 
+    it('answers a burst whose pass cancels one new task and reserves another with each task as stored', async () => {
+      const t = await workspace(ctx.server);
+      const q = await t.w.taskQueues.create({ friendlyName: 'Q', targetWorkers: "skill == 'sales'" });
+      const nobody = await t.w.taskQueues.create({ friendlyName: 'Nobody', targetWorkers: "skill == 'ghost'" });
+      // No default filter: a task whose only step is skipped, matching no later filter, leaves the workflow canceled in its first pass.
+      const wf = await t.w.workflows.create({
+        friendlyName: 'WF',
+        configuration: JSON.stringify({
+          task_routing: {
+            filters: [
+              { filter_friendly_name: 'vip', expression: 'vip == true', targets: [{ queue: nobody.sid, skip_if: 'workers.available == 0' }] },
+              { filter_friendly_name: 'rest', expression: 'vip == false', targets: [{ queue: q.sid }] },
+            ],
+          },
+        }),
+      });
+      await worker(t, 'alice', { skill: 'sales' });
+      const path = `/taskrouter/v1/Workspaces/${t.ws.sid}/Tasks`;
+      const created = await Promise.all([
+        ctx.server.http('POST', path, { WorkflowSid: wf.sid, Attributes: JSON.stringify({ vip: true }), TaskChannel: 'chat' }),
+        ctx.server.http('POST', path, { WorkflowSid: wf.sid, Attributes: JSON.stringify({ vip: false }), TaskChannel: 'chat' }),
+      ]);
+      const [skipped, routed] = created.map((res) => ({ status: res.status, etag: res.headers.get('etag'), body: res.body as { sid: string; assignment_status: string; reason: string | null } }));
+      expect(skipped!.body).toMatchObject({ assignment_status: 'canceled', reason: 'Workflow Skipped' });
+      expect(routed!.body).toMatchObject({ assignment_status: 'reserved' });
+      for (const c of [skipped!, routed!]) {
+        expect(c.status).toBe(201);
+        const stored = await ctx.server.http('GET', `${path}/${c.body.sid}`);
+        expect({ etag: c.etag, body: c.body }).toEqual({ etag: stored.headers.get('etag'), body: stored.body });
+      }
+      const events = (await trEvents(ctx.server, t.ws.sid)).filter((e) => e.data.TaskSid === skipped!.body.sid).map((e) => e.type);
+      expect(events[0]).toBe('task.created');
+      expect(events.slice(-2)).toEqual(['workflow.skipped', 'task.canceled']);
+    });
+
     it('offers a task to the matching worker; accept assigns, complete frees the worker', async () => {
       const t = await workspace(ctx.server);
       const q = await t.w.taskQueues.create({ friendlyName: 'Everyone', targetWorkers: '1==1' });

@@ -186,31 +186,36 @@ export class RoutingEngine {
     await this.settle();
   }
 
-  /** One routing pass over a workspace, first inserting the tasks created since the last one. */
+  /**
+   * One routing pass over a workspace, with the tasks created since the last one.
+   * Those are routed from their rows in memory and written once routed, in the
+   * state the pass leaves them in: one insert each, not an insert, a placement
+   * update and a reservation update (and their index entries moved twice).
+   */
   private async pass(accountSid: string, workspaceSid: string, cache: SnapshotCache, inserts: NewTask[], insertOnly = false): Promise<Map<string, TaskRow>> {
     const done = await this.inWorkspace(accountSid, workspaceSid, (tx, ws) =>
       withEventBatch(this.deps, tx, async () => {
-        // The new tasks' rows, as inserted (the database numbers them).
         const fresh: TaskRow[] = [];
-        if (inserts.length > 0) {
-          const numbered = await bulkInsert<{ sid: string; seq: number }>(tx, this.deps.storage.engine, 'tr_tasks', Object.keys(inserts[0]!.row), inserts.map((t) => t.row as Record<string, unknown>), { chunk: 100, tail: 'returning "sid", "seq"' });
-          const seqs = new Map(numbered.map((r) => [r.sid, Number(r.seq)]));
-          for (const t of inserts) {
-            const row = { ...t.row, seq: seqs.get(t.row.sid)!, step_deadline: null } as TaskRow;
-            fresh.push(row);
-            await this.lifecycle.taskEvent(tx, ws, row, 'task.created', t.actor, `Task ${row.sid} created`);
-          }
+        for (const t of inserts) {
+          // `seq` comes from the insert, below.
+          const row = { ...t.row, seq: 0, step_deadline: null } as TaskRow;
+          fresh.push(row);
+          await this.lifecycle.taskEvent(tx, ws, row, 'task.created', t.actor, `Task ${row.sid} created`);
         }
-        const snapshot = await loadSnapshot(tx, this.deps.storage.engine, this.deps.cipher, ws, this.deps.clock.now(), cache, insertOnly ? fresh : undefined);
+        const unstored = new Set(fresh.map((t) => t.sid));
+        const snapshot = await loadSnapshot(tx, this.deps.storage.engine, this.deps.cipher, ws, this.deps.clock.now(), cache, fresh, insertOnly);
         // Tasks whose rows the pass changed other than through its own copies (canceled): read back below.
         const stale = new Set<string>();
         if (snapshot.tasks.length > 0) {
           const offers = new OfferBatch();
           const plan = planRouting(snapshot);
           for (const c of plan.cancels) stale.add(c.taskSid);
-          await this.apply(tx, ws, snapshot, plan, cache, offers);
-          await offers.flush(this.deps, tx, ws);
+          // Canceling a task updates its stored row: new tasks the plan cancels are written first.
+          if (plan.cancels.some((c) => unstored.has(c.taskSid))) await this.store(tx, fresh, unstored);
+          await this.apply(tx, ws, snapshot, plan, cache, offers, unstored);
+          await offers.flush(this.deps, tx, ws, unstored);
         }
+        await this.store(tx, fresh, unstored);
         // Every pending task had its chance at all the room there was.
         cache.backlogSettled = true;
         await this.armWake(tx, ws);
@@ -232,6 +237,17 @@ export class RoutingEngine {
     return done ?? new Map();
   }
 
+  /** Writes the pass's new tasks not written yet, as they stand, and numbers them. */
+  private async store(tx: Executor, fresh: TaskRow[], unstored: Set<string>): Promise<void> {
+    const rows = fresh.filter((t) => unstored.has(t.sid));
+    unstored.clear();
+    if (rows.length === 0) return;
+    const columns = Object.keys(rows[0]!).filter((c) => c !== 'seq');
+    const numbered = await bulkInsert<{ sid: string; seq: number }>(tx, this.deps.storage.engine, 'tr_tasks', columns, rows as unknown as Array<Record<string, unknown>>, { chunk: 100, tail: 'returning "sid", "seq"' });
+    const seqs = new Map(numbered.map((r) => [r.sid, Number(r.seq)]));
+    for (const t of rows) t.seq = seqs.get(t.sid)!;
+  }
+
   /**
    * One timer per workspace wakes routing at the next deadline of any waiting
    * task (its TTL or its step's timeout), instead of one timer per task.
@@ -243,7 +259,7 @@ export class RoutingEngine {
     else await this.deps.jobs.schedule(tx, { accountSid: ws.account_sid, kind: EVALUATE_JOB, dedupeKey: key, runAt: at, payload: { workspaceSid: ws.sid }, maxAttempts: 10, plain: true, unlessArmed: true });
   }
 
-  private async apply(tx: Executor, ws: WorkspaceRow, s: Snapshot, plan: RoutingPlan, cache: SnapshotCache, offers: OfferBatch): Promise<void> {
+  private async apply(tx: Executor, ws: WorkspaceRow, s: Snapshot, plan: RoutingPlan, cache: SnapshotCache, offers: OfferBatch, unstored: ReadonlySet<string>): Promise<void> {
     const now = s.now;
     // The plan only names tasks and workers of the snapshot, which this pass already read.
     const tasks = cache.taskRows;
@@ -261,7 +277,7 @@ export class RoutingEngine {
     for (const m of plan.moves) {
       const task = tasks.get(m.taskSid);
       if (!task) continue;
-      await this.place(tx, ws, task, m.to, now, stepDeadline(s, task, m.to));
+      await this.place(tx, ws, task, m.to, now, stepDeadline(s, task, m.to), !unstored.has(task.sid));
       await this.moveEvents(tx, ws, task, m.events);
     }
     for (const r of plan.reservations) {
@@ -274,8 +290,8 @@ export class RoutingEngine {
     }
   }
 
-  /** Stores a new workflow position, and keeps the caller's row in step with it. */
-  private async place(tx: Executor, ws: WorkspaceRow, task: TaskRow, p: Placement | null, now: number, deadline: number | null): Promise<void> {
+  /** Stores a new workflow position (unless the task is not stored yet), and keeps the caller's row in step with it. */
+  private async place(tx: Executor, ws: WorkspaceRow, task: TaskRow, p: Placement | null, now: number, deadline: number | null, stored: boolean): Promise<void> {
     const patch: TaskPlacement = {
       step_deadline: deadline,
       filter_index: p?.filterIndex ?? null,
@@ -286,7 +302,7 @@ export class RoutingEngine {
       task_queue_entered_date: p && p.queueSid !== task.task_queue_sid ? now : task.task_queue_entered_date,
       date_updated: now,
     };
-    await tasksStore.place(tx, this.deps.storage.engine, ws.account_sid, task.sid, patch);
+    if (stored) await tasksStore.place(tx, this.deps.storage.engine, ws.account_sid, task.sid, patch);
     Object.assign(task, patch, { version: task.version + 1 });
   }
 

@@ -48,14 +48,16 @@ export class OfferBatch {
   /** The pass's rows of the tasks it reserved: the flush keeps them in step with what it writes. */
   readonly reservedTasks: TaskRow[] = [];
 
-  async flush(deps: Pick<TaskRouterDeps, 'jobs' | 'clock' | 'storage'>, tx: Executor, ws: WorkspaceRow): Promise<void> {
+  /** Writes the batch; tasks in `unstored` (new, written later by the pass) change in memory only. */
+  async flush(deps: Pick<TaskRouterDeps, 'jobs' | 'clock' | 'storage'>, tx: Executor, ws: WorkspaceRow, unstored: ReadonlySet<string>): Promise<void> {
     if (this.reservations.length === 0) return;
     const rseq = await nextStamp(tx, ws.sid);
     const rows = this.reservations.map((r) => ({ ...r, rseq }));
     await bulkInsert(tx, deps.storage.engine, 'tr_reservations', Object.keys(rows[0]!), rows, { chunk: 100 });
     const now = deps.clock.now();
-    for (let i = 0; i < this.reservedTasks.length; i += 500) {
-      const sids = this.reservedTasks.slice(i, i + 500).map((t) => t.sid);
+    const stored = this.reservedTasks.filter((t) => !unstored.has(t.sid));
+    for (let i = 0; i < stored.length; i += 500) {
+      const sids = stored.slice(i, i + 500).map((t) => t.sid);
       await rawQuery(tx, deps.storage.engine, reserveTasks(sids.length), [now, ws.account_sid, ...sids]);
     }
     for (const t of this.reservedTasks) {

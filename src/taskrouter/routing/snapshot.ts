@@ -211,10 +211,11 @@ export async function refreshConfig(db: Executor, workspace: WorkspaceRow, cache
 
 /**
  * Reads everything routing needs about one workspace, inside the routing
- * transaction. `newTasks`: the pass only adds these tasks (no other trigger; their rows as just inserted), so a
- * settled backlog may be left out.
+ * transaction. `newTasks`: tasks the pass creates, not stored yet (the pass
+ * writes them once routed). `onlyNew`: nothing but their creation asked for
+ * this pass, so a settled backlog may be left out.
  */
-export async function loadSnapshot(tx: Executor, engine: Engine, cipher: Cipher, workspace: WorkspaceRow, now: number, cache = new SnapshotCache(), newTasks?: TaskRow[]): Promise<Snapshot> {
+export async function loadSnapshot(tx: Executor, engine: Engine, cipher: Cipher, workspace: WorkspaceRow, now: number, cache = new SnapshotCache(), newTasks: TaskRow[] = [], onlyNew = false): Promise<Snapshot> {
   const accountSid = workspace.account_sid;
   const ws = workspace.sid;
   const base = {
@@ -237,8 +238,7 @@ export async function loadSnapshot(tx: Executor, engine: Engine, cipher: Cipher,
   }
   const multiOffer = cache.queueRows.filter((q) => q.max_reserved_workers > 1).map((q) => q.sid);
   // A pass for new tasks alone, over a backlog that found no room and got none since, skips that backlog.
-  const only = newTasks && cache.backlogSettled ? newTasks : undefined;
-  const taskRows = await tasksStore.routable(tx, engine, accountSid, ws, now, multiOffer, only);
+  const taskRows = await tasksStore.routable(tx, engine, accountSid, ws, now, multiOffer, onlyNew && cache.backlogSettled, newTasks);
   cache.taskRows = new Map(taskRows.map((t) => [t.sid, t]));
   // Nothing waits: nothing to route, nothing else to read.
   if (taskRows.length === 0) return { ...base, workers: [], queues: new Map(), workflows: new Map(), tasks: [], activities: new Map() };

@@ -77,17 +77,21 @@ export const tasksStore = {
    * step or TTL ran out. Each arm is an index range, so reserved tasks waiting on
    * their worker cost nothing.
    */
-  async routable(db: Executor, engine: Engine, accountSid: string, workspaceSid: string, now: number, multiOfferQueues: string[], onlyPending?: TaskRow[]): Promise<TaskRow[]> {
-    // `onlyPending`: of the other pending tasks, just those whose step or TTL ran out.
+  /**
+   * The tasks a routing pass looks at: the stored ones it reads (every pending
+   * task, or with `onlyDue` just those whose step or TTL ran out; reserved ones
+   * whose time came; reserved ones of multi-offer queues), then `unstored` —
+   * tasks the pass creates, which it writes once it has routed them.
+   */
+  async routable(db: Executor, engine: Engine, accountSid: string, workspaceSid: string, now: number, multiOfferQueues: string[], onlyDue: boolean, unstored: TaskRow[]): Promise<TaskRow[]> {
     // Queues are few and known to the caller; each is one probe of the queue index.
-    const rows = await rawQuery<TaskRow>(db, engine, routableQuery(onlyPending !== undefined, multiOfferQueues.length), [
-      ...(onlyPending ? [accountSid, workspaceSid, 'pending', now, accountSid, workspaceSid, 'pending', now] : [accountSid, workspaceSid, 'pending']),
+    const rows = await rawQuery<TaskRow>(db, engine, routableQuery(onlyDue, multiOfferQueues.length), [
+      ...(onlyDue ? [accountSid, workspaceSid, 'pending', now, accountSid, workspaceSid, 'pending', now] : [accountSid, workspaceSid, 'pending']),
       ...[accountSid, workspaceSid, 'reserved', now, accountSid, workspaceSid, 'reserved', now],
       ...(multiOfferQueues.length > 0 ? [accountSid, workspaceSid, 'reserved', ...multiOfferQueues] : []),
     ]);
-    if (!onlyPending) return rows;
-    const read = new Set(rows.map((r) => r.sid));
-    return [...rows, ...onlyPending.filter((t) => !read.has(t.sid))];
+    for (const t of unstored) rows.push(t);
+    return rows;
   },
   /** The earliest TTL or step deadline of a pending or reserved task: four index probes. */
   async nextDeadline(db: Executor, engine: Engine, accountSid: string, workspaceSid: string): Promise<number | null> {
