@@ -203,6 +203,8 @@ export class RoutingEngine {
           await this.lifecycle.taskEvent(tx, ws, row, 'task.created', t.actor, `Task ${row.sid} created`);
         }
         const unstored = new Set(fresh.map((t) => t.sid));
+        // What a new task's row holds: the columns the create gave, and the step deadline.
+        const columns = inserts.length > 0 ? [...new Set([...Object.keys(inserts[0]!.row), 'step_deadline'])] : [];
         const snapshot = await loadSnapshot(tx, this.deps.storage.engine, this.deps.cipher, ws, this.deps.clock.now(), cache, fresh, insertOnly);
         // Tasks whose rows the pass changed other than through its own copies (canceled): read back below.
         const stale = new Set<string>();
@@ -211,11 +213,11 @@ export class RoutingEngine {
           const plan = planRouting(snapshot);
           for (const c of plan.cancels) stale.add(c.taskSid);
           // Canceling a task updates its stored row: new tasks the plan cancels are written first.
-          if (plan.cancels.some((c) => unstored.has(c.taskSid))) await this.store(tx, fresh, unstored);
+          if (plan.cancels.some((c) => unstored.has(c.taskSid))) await this.store(tx, fresh, unstored, columns);
           await this.apply(tx, ws, snapshot, plan, cache, offers, unstored);
           await offers.flush(this.deps, tx, ws, unstored);
         }
-        await this.store(tx, fresh, unstored);
+        await this.store(tx, fresh, unstored, columns);
         // Every pending task had its chance at all the room there was.
         cache.backlogSettled = true;
         await this.armWake(tx, ws);
@@ -238,11 +240,10 @@ export class RoutingEngine {
   }
 
   /** Writes the pass's new tasks not written yet, as they stand, and numbers them. */
-  private async store(tx: Executor, fresh: TaskRow[], unstored: Set<string>): Promise<void> {
+  private async store(tx: Executor, fresh: TaskRow[], unstored: Set<string>, columns: readonly string[]): Promise<void> {
     const rows = fresh.filter((t) => unstored.has(t.sid));
     unstored.clear();
     if (rows.length === 0) return;
-    const columns = Object.keys(rows[0]!).filter((c) => c !== 'seq');
     const numbered = await bulkInsert<{ sid: string; seq: number }>(tx, this.deps.storage.engine, 'tr_tasks', columns, rows as unknown as Array<Record<string, unknown>>, { chunk: 100, tail: 'returning "sid", "seq"' });
     const seqs = new Map(numbered.map((r) => [r.sid, Number(r.seq)]));
     for (const t of rows) t.seq = seqs.get(t.sid)!;
