@@ -49,12 +49,20 @@ export interface TaskRouterEvent {
  * Events recorded inside a batch (a routing pass) are held and written together
  * when the batch ends, two multi-row inserts instead of two inserts per event.
  * Keyed by the transaction, so nothing outside that transaction is affected.
+ * Events of a batch with the same data (a task entering its workflow and its
+ * queue carry the same fields) share one sealed copy: the stored forms then tell
+ * that two events of one pass had equal data, which their types already do.
  */
-const batches = new WeakMap<object, Array<{ row: Insertable<TrEventsTable>; outbox: DomainEvent }>>();
+interface EventBatch {
+  held: Array<{ row: Insertable<TrEventsTable>; outbox: DomainEvent }>;
+  /** Event data as JSON → its sealed form. */
+  sealed: Map<string, string>;
+}
+const batches = new WeakMap<object, EventBatch>();
 
 export async function withEventBatch<T>(deps: Pick<TaskRouterDeps, 'outbox' | 'storage'>, tx: Executor, fn: () => Promise<T>): Promise<T> {
-  const held: Array<{ row: Insertable<TrEventsTable>; outbox: DomainEvent }> = [];
-  batches.set(tx, held);
+  const held: EventBatch['held'] = [];
+  batches.set(tx, { held, sealed: new Map() });
   try {
     const out = await fn();
     for (let i = 0; i < held.length; i += 200) {
@@ -77,6 +85,14 @@ export async function withEventBatch<T>(deps: Pick<TaskRouterDeps, 'outbox' | 's
 export async function recordEvent(deps: Pick<TaskRouterDeps, 'cipher' | 'clock' | 'outbox'>, tx: Executor, e: TaskRouterEvent): Promise<string> {
   const sid = newSid('EV');
   const now = deps.clock.now();
+  const batch = batches.get(tx);
+  // JSON leaves out the keys whose value is undefined.
+  const json = JSON.stringify(e.data);
+  let sealed = batch?.sealed.get(json);
+  if (sealed === undefined) {
+    sealed = deps.cipher.encrypt(json);
+    batch?.sealed.set(json, sealed);
+  }
   const row: Insertable<TrEventsTable> = {
     sid,
     account_sid: e.accountSid,
@@ -87,8 +103,7 @@ export async function recordEvent(deps: Pick<TaskRouterDeps, 'cipher' | 'clock' 
     actor_type: e.actor.type,
     actor_sid: e.actor.sid,
     description: e.description,
-    // JSON leaves out the keys whose value is undefined.
-    event_data: deps.cipher.encrypt(JSON.stringify(e.data)),
+    event_data: sealed,
     event_date: now,
     source: e.actor.source,
     source_ip_address: e.actor.ip ?? null,
@@ -101,9 +116,8 @@ export async function recordEvent(deps: Pick<TaskRouterDeps, 'cipher' | 'clock' 
   };
   // The row holds everything: the outbox keeps a reference, resolved by eventRefs() on dispatch.
   const outbox: DomainEvent = { type: TASKROUTER_EVENT_PREFIX + e.type, accountSid: e.accountSid, data: {}, ref: sid };
-  const held = batches.get(tx);
-  if (held) {
-    held.push({ row, outbox });
+  if (batch) {
+    batch.held.push({ row, outbox });
     return sid;
   }
   await tx.insertInto('tr_events').values(row).execute();

@@ -111,6 +111,29 @@ describeEngines(
       expect(workerCreated.eventData).toMatchObject({ worker_name: 'alice', worker_available: 'true', worker_activity_name: 'Available' });
     });
 
+    it('seals equal event data of one pass once, and every event still reads back its own data', async () => {
+      clock.set(T0 + 30_000);
+      const t = await scenario(ctx.server);
+      const [a, b] = await Promise.all([
+        t.w.tasks.create({ workflowSid: t.workflow.sid, attributes: JSON.stringify({ n: 'a' }), taskChannel: 'chat' }),
+        t.w.tasks.create({ workflowSid: t.workflow.sid, attributes: JSON.stringify({ n: 'b' }), taskChannel: 'chat' }),
+      ]);
+      await settle(ctx.server);
+      const rows = await ctx.server.parley.storage.db.selectFrom('tr_events').select(['sid', 'event_type', 'task_sid', 'event_data']).where('workspace_sid', '=', t.ws.sid).where('task_sid', 'in', [a.sid, b.sid]).execute();
+      const stored = (task: string, type: string) => rows.find((r) => r.task_sid === task && r.event_type === type)!;
+      // A task entering its workflow and its queue in one pass: the same data, sealed once.
+      for (const task of [a, b]) expect(stored(task.sid, 'workflow.entered').event_data).toBe(stored(task.sid, 'task-queue.entered').event_data);
+      // Different data is never shared: not across tasks, not across event types.
+      expect(stored(a.sid, 'workflow.entered').event_data).not.toBe(stored(b.sid, 'workflow.entered').event_data);
+      expect(new Set(rows.map((r) => r.event_data)).size).toBe(rows.length - 2);
+      for (const task of [a, b]) {
+        for (const type of ['workflow.entered', 'task-queue.entered']) {
+          const event = await t.w.events(stored(task.sid, type).sid).fetch();
+          expect(event.eventData).toMatchObject({ task_sid: task.sid, task_queue_sid: t.queue.sid, task_attributes: JSON.stringify({ n: task.sid === a.sid ? 'a' : 'b' }) });
+        }
+      }
+    });
+
     it('filters by type, resource SIDs, task channel (SID or unique name) and Sid', async () => {
       clock.set(T0 + 60_000);
       const t = await scenario(ctx.server);
