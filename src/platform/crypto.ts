@@ -20,8 +20,9 @@ const TAG = 16;
  * Values encrypted with `recall`, or decrypted, lately, by their stored form:
  * a task's attributes are sealed when it is created and opened again moments
  * later by the routing pass, its events and the response (each opening an
- * AES-GCM context, the better part of ten microseconds). Stored forms never
- * repeat (fresh IV), so an entry can only ever answer for its own value. Bounded.
+ * AES-GCM context, the better part of ten microseconds). A stored form is
+ * sealed from one value under a fresh IV, so an entry can only ever answer for
+ * that value (two rows may hold one stored form, never for different values). Bounded.
  */
 const RECALL_MAX = 2048;
 
