@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import { nextStamp } from '../routing/stamps.js';
-import type { Executor } from '../../storage/db.js';
+import type { Engine, Executor } from '../../storage/db.js';
 import type { TrReservationsTable } from '../../storage/schema-taskrouter.js';
 
 export type ReservationRow = Selectable<TrReservationsTable>;
@@ -22,8 +22,8 @@ export const reservationsStore = {
     if (statuses) q = q.where('status', 'in', statuses);
     return q.orderBy('seq').execute();
   },
-  async setStatus(db: Executor, accountSid: string, workspaceSid: string, sid: string, status: string, now: number): Promise<void> {
-    const rseq = await nextStamp(db, workspaceSid);
+  async setStatus(db: Executor, engine: Engine, accountSid: string, workspaceSid: string, sid: string, status: string, now: number): Promise<void> {
+    const rseq = await nextStamp(db, engine, workspaceSid);
     await db
       .updateTable('tr_reservations')
       .set((eb) => ({ status, rseq, date_updated: now, version: eb('version', '+', 1) }))

@@ -51,7 +51,7 @@ export class OfferBatch {
   /** Writes the batch; tasks in `unstored` (new, written later by the pass) change in memory only. */
   async flush(deps: Pick<TaskRouterDeps, 'jobs' | 'clock' | 'storage'>, tx: Executor, ws: WorkspaceRow, unstored: ReadonlySet<string>): Promise<void> {
     if (this.reservations.length === 0) return;
-    const rseq = await nextStamp(tx, ws.sid);
+    const rseq = await nextStamp(tx, deps.storage.engine, ws.sid);
     const rows = this.reservations.map((r) => ({ ...r, rseq }));
     await bulkInsert(tx, deps.storage.engine, 'tr_reservations', Object.keys(rows[0]!), rows, { chunk: 100 });
     const now = deps.clock.now();
@@ -144,7 +144,7 @@ export class Lifecycle {
     this.expect(r, ['pending'], 'accepted');
     const task = await this.task(tx, ws, r.task_sid);
     const now = this.deps.clock.now();
-    await reservationsStore.setStatus(tx, ws.account_sid, ws.sid, r.sid, 'accepted', now);
+    await reservationsStore.setStatus(tx, this.deps.storage.engine, ws.account_sid, ws.sid, r.sid, 'accepted', now);
     await this.deps.jobs.cancel(tx, `tr-res:${r.sid}`);
     await tasksStore.update(tx, ws.account_sid, task.sid, { assignment_status: 'assigned', date_updated: now });
     const worker = await this.worker(tx, ws, r.worker_sid);
@@ -186,7 +186,7 @@ export class Lifecycle {
     await tasksStore.update(tx, ws.account_sid, task.sid, { assignment_status: 'wrapping', date_updated: now });
     await this.taskEvent(tx, ws, { ...task, assignment_status: 'wrapping' }, 'task.wrapup', actor, `Task ${task.sid} wrapping up`);
     for (const r of await reservationsStore.ofTask(tx, ws.account_sid, task.sid, ['accepted'])) {
-      await reservationsStore.setStatus(tx, ws.account_sid, ws.sid, r.sid, 'wrapping', now);
+      await reservationsStore.setStatus(tx, this.deps.storage.engine, ws.account_sid, ws.sid, r.sid, 'wrapping', now);
       const worker = await this.worker(tx, ws, r.worker_sid);
       await this.reservationEvent(tx, ws, { ...r, status: 'wrapping' }, task, worker, 'reservation.wrapup', actor, `Reservation ${r.sid} wrapping up`);
     }
@@ -201,9 +201,9 @@ export class Lifecycle {
     await tasksStore.update(tx, ws.account_sid, task.sid, { assignment_status: 'completed', reason, date_updated: now });
     const done = { ...task, assignment_status: 'completed', reason };
     for (const r of await reservationsStore.ofTask(tx, ws.account_sid, task.sid, ['accepted', 'wrapping'])) {
-      await reservationsStore.setStatus(tx, ws.account_sid, ws.sid, r.sid, 'completed', now);
+      await reservationsStore.setStatus(tx, this.deps.storage.engine, ws.account_sid, ws.sid, r.sid, 'completed', now);
       await tx.updateTable('tr_workers').set({ idle_since: now }).where('account_sid', '=', ws.account_sid).where('sid', '=', r.worker_sid).execute();
-      await stampWorkers(tx, ws.sid, [r.worker_sid]);
+      await stampWorkers(tx, this.deps.storage.engine, ws.sid, [r.worker_sid]);
       const worker = await this.worker(tx, ws, r.worker_sid);
       await this.reservationEvent(tx, ws, { ...r, status: 'completed' }, done, worker, 'reservation.completed', actor, `Reservation ${r.sid} completed`);
     }
@@ -219,7 +219,7 @@ export class Lifecycle {
     await tasksStore.update(tx, ws.account_sid, task.sid, { assignment_status: 'canceled', reason, date_updated: now });
     const canceled = { ...task, assignment_status: 'canceled', reason };
     for (const r of await reservationsStore.ofTask(tx, ws.account_sid, task.sid, ['pending'])) {
-      await reservationsStore.setStatus(tx, ws.account_sid, ws.sid, r.sid, 'canceled', now);
+      await reservationsStore.setStatus(tx, this.deps.storage.engine, ws.account_sid, ws.sid, r.sid, 'canceled', now);
       await this.deps.jobs.cancel(tx, `tr-res:${r.sid}`);
       const worker = await this.worker(tx, ws, r.worker_sid);
       await this.reservationEvent(tx, ws, { ...r, status: 'canceled' }, canceled, worker, 'reservation.canceled', actor, `Reservation ${r.sid} canceled`);
@@ -230,7 +230,7 @@ export class Lifecycle {
   /** Ends a pending reservation (rejected, timeout, rescinded); the task returns to pending when no offer is left. */
   private async end(tx: Executor, ws: WorkspaceRow, r: ReservationRow, task: TaskRow, status: 'rejected' | 'timeout' | 'rescinded', type: EventType, actor: Actor): Promise<void> {
     const now = this.deps.clock.now();
-    await reservationsStore.setStatus(tx, ws.account_sid, ws.sid, r.sid, status, now);
+    await reservationsStore.setStatus(tx, this.deps.storage.engine, ws.account_sid, ws.sid, r.sid, status, now);
     await this.deps.jobs.cancel(tx, `tr-res:${r.sid}`);
     const worker = await this.worker(tx, ws, r.worker_sid);
     await this.reservationEvent(tx, ws, { ...r, status }, task, worker, type, actor, `Reservation ${r.sid} ${status}`);

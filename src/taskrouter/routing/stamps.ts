@@ -1,4 +1,8 @@
-import type { Executor } from '../../storage/db.js';
+import type { Engine, Executor } from '../../storage/db.js';
+import { rawQuery } from '../../storage/bulk.js';
+
+// Every offer batch, accept and completion takes one: written by hand (see storage/bulk.ts).
+const STAMP = 'update "tr_workspaces" set "rseq" = "rseq" + 1 where "sid" = ? returning "rseq"';
 
 /**
  * The workspace routing counter. Every write that changes what routing sees of
@@ -6,9 +10,10 @@ import type { Executor } from '../../storage/db.js';
  * the counter row's lock orders concurrent writers, so a cache that has seen
  * value N has seen every change stamped N or lower (routing/snapshot.ts).
  */
-export async function nextStamp(db: Executor, workspaceSid: string): Promise<number> {
-  const { rseq } = await db.updateTable('tr_workspaces').set((eb) => ({ rseq: eb('rseq', '+', 1) })).where('sid', '=', workspaceSid).returning('rseq').executeTakeFirstOrThrow();
-  return rseq;
+export async function nextStamp(db: Executor, engine: Engine, workspaceSid: string): Promise<number> {
+  const [row] = await rawQuery<{ rseq: number | string }>(db, engine, STAMP, [workspaceSid]);
+  if (!row) throw new Error(`Workspace ${workspaceSid} has no routing counter`);
+  return Number(row.rseq);
 }
 
 /** Rows went away (a worker, a worker channel, a task's reservations): routing caches reload in full. */

@@ -56,7 +56,7 @@ export class TaskChannelsService {
         const row = await this.insert(tx, ws, uniqueName, friendlyName, input.channelOptimizedRouting);
         // Every existing worker gets a channel for it, as on Twilio.
         const workers = await workersStore.all(tx, ws.account_sid, ws.sid);
-        await workersStore.insertChannels(tx, workers.map((w) => ({ accountSid: ws.account_sid, workspaceSid: ws.sid, workerSid: w.sid, taskChannelSid: row.sid })), this.deps.clock.now());
+        await workersStore.insertChannels(tx, this.deps.storage.engine, workers.map((w) => ({ accountSid: ws.account_sid, workspaceSid: ws.sid, workerSid: w.sid, taskChannelSid: row.sid })), this.deps.clock.now());
         await this.event(tx, actor, ws, row, 'task-channel.created', `TaskChannel ${uniqueName} created`);
         return row;
       }),

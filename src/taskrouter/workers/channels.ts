@@ -71,7 +71,7 @@ export class WorkerChannelsService {
         date_updated: now,
       });
       // A channel change is a change of the worker: its version (ETag) moves too.
-      if (!(await workersStore.update(tx, ws.account_sid, workerSid, worker.version, { date_updated: now }))) throw Errors.preconditionFailed();
+      if (!(await workersStore.update(tx, this.deps.storage.engine, ws.account_sid, workerSid, worker.version, { date_updated: now }))) throw Errors.preconditionFailed();
       const row = (await workersStore.channel(tx, ws.account_sid, workerSid, current.sid))!;
       const result = view(row, channels, await workersStore.assignedByChannel(tx, ws.account_sid, workerSid));
       const workerView = this.workers.view((await workersStore.find(tx, ws.account_sid, ws.sid, workerSid))!, await activitiesStore.all(tx, ws.account_sid, ws.sid));

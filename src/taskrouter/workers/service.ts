@@ -113,7 +113,7 @@ export class WorkersService {
         const activity = activityParam(input.activitySid === undefined ? 'DefaultActivitySid' : 'ActivitySid', activitySid, activities);
         const now = this.deps.clock.now();
         const sid = newSid('WK');
-        await workersStore.insert(tx, {
+        await workersStore.insert(tx, this.deps.storage.engine, {
           sid,
           account_sid: ws.account_sid,
           workspace_sid: ws.sid,
@@ -129,7 +129,7 @@ export class WorkersService {
           date_updated: now,
         });
         const channels = await taskChannelsStore.all(tx, ws.account_sid, ws.sid);
-        await workersStore.insertChannels(tx, [...channels.keys()].map((tc) => ({ accountSid: ws.account_sid, workspaceSid: ws.sid, workerSid: sid, taskChannelSid: tc })), now);
+        await workersStore.insertChannels(tx, this.deps.storage.engine, [...channels.keys()].map((tc) => ({ accountSid: ws.account_sid, workspaceSid: ws.sid, workerSid: sid, taskChannelSid: tc })), now);
         const view = this.view((await workersStore.find(tx, ws.account_sid, ws.sid, sid))!, activities);
         await this.event(tx, actor, ws, view, 'worker.created', `Worker ${friendlyName} created`);
         return view;
@@ -165,7 +165,7 @@ export class WorkersService {
 
         const now = this.deps.clock.now();
         const becomesAvailable = activityChanged && activity.available === 1 && current.available === 0;
-        const updated = await workersStore.update(tx, ws.account_sid, sid, current.version, {
+        const updated = await workersStore.update(tx, this.deps.storage.engine, ws.account_sid, sid, current.version, {
           ...(nameChanged ? { friendly_name: friendlyName, name_key: friendlyName.toLowerCase() } : {}),
           ...(attributesChanged ? { attributes: this.deps.cipher.encrypt(attributes) } : {}),
           ...(activityChanged ? { activity_sid: activity.sid, available: activity.available, date_status_changed: now } : {}),
@@ -214,7 +214,7 @@ export class WorkersService {
     const activities = await activitiesStore.all(tx, ws.account_sid, ws.sid);
     const activity = activityParam('ActivitySid', activitySid, activities);
     const now = this.deps.clock.now();
-    await workersStore.update(tx, ws.account_sid, sid, current.version, {
+    await workersStore.update(tx, this.deps.storage.engine, ws.account_sid, sid, current.version, {
       activity_sid: activity.sid,
       available: activity.available,
       date_status_changed: now,

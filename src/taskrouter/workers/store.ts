@@ -1,8 +1,9 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import { sql, type Executor } from '../../storage/db.js';
+import { sql, type Engine, type Executor } from '../../storage/db.js';
 import type { TrWorkerChannelsTable, TrWorkersTable } from '../../storage/schema-taskrouter.js';
 import { keyset, type KeysetWindow } from '../../storage/keyset.js';
 import { newSid } from '../../platform/sid.js';
+import { placeholders, rawQuery } from '../../storage/bulk.js';
 import { bumpRoutingEpoch, nextStamp } from '../routing/stamps.js';
 
 export type WorkerRow = Selectable<TrWorkersTable>;
@@ -20,10 +21,13 @@ export interface WorkerSqlFilter {
 export const ASSIGNED_STATUSES = ['accepted', 'wrapping'] as const;
 
 /** Marks workers as changed for routing caches (routing/stamps.ts). */
-export async function stampWorkers(db: Executor, workspaceSid: string, workerSids: readonly string[]): Promise<void> {
+export async function stampWorkers(db: Executor, engine: Engine, workspaceSid: string, workerSids: readonly string[]): Promise<void> {
   if (workerSids.length === 0) return;
-  const rseq = await nextStamp(db, workspaceSid);
-  await db.updateTable('tr_workers').set({ rseq }).where('sid', 'in', [...workerSids]).execute();
+  const rseq = await nextStamp(db, engine, workspaceSid);
+  for (let i = 0; i < workerSids.length; i += 500) {
+    const chunk = workerSids.slice(i, i + 500);
+    await rawQuery(db, engine, `update "tr_workers" set "rseq" = ? where "sid" in (${placeholders(chunk.length)})`, [rseq, ...chunk]);
+  }
 }
 
 export const workersStore = {
@@ -47,12 +51,12 @@ export const workersStore = {
     if (f.nameKey !== undefined) q = q.where('name_key', '=', f.nameKey);
     return q;
   },
-  async insert(db: Executor, row: Insertable<TrWorkersTable>): Promise<void> {
+  async insert(db: Executor, engine: Engine, row: Insertable<TrWorkersTable>): Promise<void> {
     await db.insertInto('tr_workers').values(row).execute();
-    await stampWorkers(db, row.workspace_sid, [row.sid]);
+    await stampWorkers(db, engine, row.workspace_sid, [row.sid]);
   },
   /** Optimistic update: false when the row's version moved since it was read. */
-  async update(db: Executor, accountSid: string, sid: string, expectedVersion: number, patch: Updateable<TrWorkersTable>): Promise<boolean> {
+  async update(db: Executor, engine: Engine, accountSid: string, sid: string, expectedVersion: number, patch: Updateable<TrWorkersTable>): Promise<boolean> {
     const res = await db
       .updateTable('tr_workers')
       .set({ ...patch, version: expectedVersion + 1 })
@@ -61,7 +65,7 @@ export const workersStore = {
       .where('version', '=', expectedVersion)
       .returning('workspace_sid')
       .executeTakeFirst();
-    if (res) await stampWorkers(db, res.workspace_sid, [sid]);
+    if (res) await stampWorkers(db, engine, res.workspace_sid, [sid]);
     return res !== undefined;
   },
   async delete(db: Executor, accountSid: string, sid: string): Promise<void> {
@@ -95,7 +99,7 @@ export const workersStore = {
       .executeTakeFirst();
   },
   /** New channels start with capacity 1 and available, as Twilio's do. */
-  async insertChannels(db: Executor, pairs: Array<{ accountSid: string; workspaceSid: string; workerSid: string; taskChannelSid: string }>, now: number): Promise<void> {
+  async insertChannels(db: Executor, engine: Engine, pairs: Array<{ accountSid: string; workspaceSid: string; workerSid: string; taskChannelSid: string }>, now: number): Promise<void> {
     if (pairs.length === 0) return;
     await db
       .insertInto('tr_worker_channels')
@@ -115,7 +119,7 @@ export const workersStore = {
       .execute();
     const byWorkspace = new Map<string, string[]>();
     for (const p of pairs) byWorkspace.set(p.workspaceSid, [...(byWorkspace.get(p.workspaceSid) ?? []), p.workerSid]);
-    for (const [workspaceSid, sids] of byWorkspace) await stampWorkers(db, workspaceSid, sids);
+    for (const [workspaceSid, sids] of byWorkspace) await stampWorkers(db, engine, workspaceSid, sids);
   },
   async updateChannel(db: Executor, accountSid: string, sid: string, patch: Updateable<TrWorkerChannelsTable>): Promise<void> {
     await db.updateTable('tr_worker_channels').set(patch).where('account_sid', '=', accountSid).where('sid', '=', sid).execute();
