@@ -55,10 +55,11 @@ export const tasksStore = {
   find(db: Executor, accountSid: string, workspaceSid: string, sid: string): Promise<TaskRow | undefined> {
     return db.selectFrom('tr_tasks').selectAll().where('account_sid', '=', accountSid).where('workspace_sid', '=', workspaceSid).where('sid', '=', sid).executeTakeFirst();
   },
-  /** Every task matching the SQL-expressible filters, in creation order. */
+  /** The account's tasks with these SIDs, in no particular order. */
   bySids(db: Executor, accountSid: string, sids: string[]): Promise<TaskRow[]> {
     return db.selectFrom('tr_tasks').selectAll().where('account_sid', '=', accountSid).where('sid', 'in', sids).execute();
   },
+  /** Every task matching the SQL-expressible filters, in creation order. */
   all(db: Executor, accountSid: string, workspaceSid: string, f: TaskSqlFilter): Promise<TaskRow[]> {
     let q = db.selectFrom('tr_tasks').selectAll().where('account_sid', '=', accountSid).where('workspace_sid', '=', workspaceSid);
     if (f.priority !== undefined) q = q.where('priority', '=', f.priority);
@@ -70,18 +71,11 @@ export const tasksStore = {
     return q.orderBy('seq').execute();
   },
   /**
-   * What a routing pass looks at: every pending task, and the reserved tasks that
-   * may move — their step timed out, their TTL ended, or their queue (one of
-   * `multiOfferQueues`) offers to several workers. With `onlyPending` (rows the
-   * pass just inserted), pending tasks are limited to those and the ones whose
-   * step or TTL ran out. Each arm is an index range, so reserved tasks waiting on
-   * their worker cost nothing.
-   */
-  /**
    * The tasks a routing pass looks at: the stored ones it reads (every pending
    * task, or with `onlyDue` just those whose step or TTL ran out; reserved ones
    * whose time came; reserved ones of multi-offer queues), then `unstored` —
-   * tasks the pass creates, which it writes once it has routed them.
+   * tasks the pass creates, which it writes once it has routed them. Each arm
+   * is an index range, so reserved tasks waiting on their worker cost nothing.
    */
   async routable(db: Executor, engine: Engine, accountSid: string, workspaceSid: string, now: number, multiOfferQueues: string[], onlyDue: boolean, unstored: TaskRow[]): Promise<TaskRow[]> {
     // Queues are few and known to the caller; each is one probe of the queue index.
