@@ -65,15 +65,20 @@ export async function withEventBatch<T>(deps: Pick<TaskRouterDeps, 'outbox' | 's
   batches.set(tx, { held, sealed: new Map() });
   try {
     const out = await fn();
-    for (let i = 0; i < held.length; i += 200) {
-      const chunk = held.slice(i, i + 200);
-      await bulkInsert(tx, deps.storage.engine, 'tr_events', Object.keys(chunk[0]!.row), chunk.map((h) => h.row as Record<string, unknown>));
-      await deps.outbox.write(tx, chunk.map((h) => h.outbox));
-      for (const h of chunk) remember(h.row);
-    }
+    await writeEvents(deps, tx, held);
     return out;
   } finally {
     batches.delete(tx);
+  }
+}
+
+/** Writes events' rows and their outbox references (200 to a statement), and keeps them for their dispatch. */
+async function writeEvents(deps: Pick<TaskRouterDeps, 'outbox' | 'storage'>, tx: Executor, held: EventBatch['held']): Promise<void> {
+  for (let i = 0; i < held.length; i += 200) {
+    const chunk = held.slice(i, i + 200);
+    await bulkInsert(tx, deps.storage.engine, 'tr_events', Object.keys(chunk[0]!.row), chunk.map((h) => h.row as Record<string, unknown>));
+    await deps.outbox.write(tx, chunk.map((h) => h.outbox));
+    for (const h of chunk) remember(h.row);
   }
 }
 
@@ -82,7 +87,7 @@ export async function withEventBatch<T>(deps: Pick<TaskRouterDeps, 'outbox' | 's
  * API and statistics, and an outbox entry so the workspace's EventCallbackUrl
  * (and in-process subscribers) hear of it after commit.
  */
-export async function recordEvent(deps: Pick<TaskRouterDeps, 'cipher' | 'clock' | 'outbox'>, tx: Executor, e: TaskRouterEvent): Promise<string> {
+export async function recordEvent(deps: Pick<TaskRouterDeps, 'cipher' | 'clock' | 'outbox' | 'storage'>, tx: Executor, e: TaskRouterEvent): Promise<string> {
   const sid = newSid('EV');
   const now = deps.clock.now();
   const batch = batches.get(tx);
@@ -116,13 +121,8 @@ export async function recordEvent(deps: Pick<TaskRouterDeps, 'cipher' | 'clock' 
   };
   // The row holds everything: the outbox keeps a reference, resolved by eventRefs() on dispatch.
   const outbox: DomainEvent = { type: TASKROUTER_EVENT_PREFIX + e.type, accountSid: e.accountSid, data: {}, ref: sid };
-  if (batch) {
-    batch.held.push({ row, outbox });
-    return sid;
-  }
-  await tx.insertInto('tr_events').values(row).execute();
-  await deps.outbox.write(tx, [outbox]);
-  remember(row);
+  if (batch) batch.held.push({ row, outbox });
+  else await writeEvents(deps, tx, [{ row, outbox }]);
   return sid;
 }
 
