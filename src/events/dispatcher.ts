@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Storage, Tx } from '../storage/db.js';
-import { placeholders, rawQuery } from '../storage/bulk.js';
+import { placeholders, rawQuery, statementText } from '../storage/bulk.js';
 import type { Clock } from '../platform/clock.js';
 import type { CommittedEvent, Outbox } from './outbox.js';
 
@@ -15,12 +15,7 @@ export type Subscriber = (event: CommittedEvent) => void | Promise<void>;
 type OutboxRow = { seq: number; account_sid: string; type: string; payload: string; created_at: number };
 // Every dispatch runs these two: written by hand (see storage/bulk.ts).
 const PENDING = 'select "seq", "account_sid", "type", "payload", "created_at" from "outbox" where "dispatched_at" is null and "seq" > ? order by "seq" limit ?';
-const marks = new Map<number, string>();
-const markDispatched = (n: number) => {
-  let text = marks.get(n);
-  if (!text) marks.set(n, (text = `update "outbox" set "dispatched_at" = ? where "seq" in (${placeholders(n)})`));
-  return text;
-};
+const markDispatched = (n: number) => statementText(`outbox.mark|${n}`, () => `update "outbox" set "dispatched_at" = ? where "seq" in (${placeholders(n)})`);
 
 export class Dispatcher {
   private durable: Array<{ handler: DurableHandler; prefixes: readonly string[] | undefined }> = [];

@@ -38,7 +38,18 @@ export function placeholders(n: number): string {
   return Array.from({ length: n }, () => '?').join(', ');
 }
 
-const statements = new Map<string, string>();
+const texts = new Map<string, string>();
+
+/**
+ * A statement's text, built once per key — its shape: a table and its columns,
+ * a row count, an IN list's length — so a hot path does not build the same
+ * string on every call. Keys start with what the statement is for.
+ */
+export function statementText(key: string, build: () => string): string {
+  let text = texts.get(key);
+  if (text === undefined) texts.set(key, (text = build()));
+  return text;
+}
 
 /**
  * A multi-row INSERT, `chunk` rows per statement; `tail` follows the VALUES list
@@ -57,13 +68,10 @@ export async function bulkInsert<R = never>(
   const out: R[] = [];
   for (let i = 0; i < rows.length; i += chunk) {
     const part = i === 0 && rows.length <= chunk ? rows : rows.slice(i, i + chunk);
-    const key = `${table}|${columns.join(',')}|${part.length}|${tail}`;
-    let text = statements.get(key);
-    if (!text) {
+    const text = statementText(`insert|${table}|${columns.join(',')}|${part.length}|${tail}`, () => {
       const tuple = `(${placeholders(columns.length)})`;
-      text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${part.map(() => tuple).join(', ')}${tail ? ` ${tail}` : ''}`;
-      statements.set(key, text);
-    }
+      return `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${part.map(() => tuple).join(', ')}${tail ? ` ${tail}` : ''}`;
+    });
     const params: unknown[] = [];
     for (const row of part) for (const c of columns) params.push(row[c] ?? null);
     const got = await rawQuery<R>(db, engine, text, params);

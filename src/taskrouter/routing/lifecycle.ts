@@ -4,7 +4,7 @@ import type { Executor } from '../../storage/db.js';
 import type { Actor, TaskRouterDeps } from '../deps.js';
 import { recordEvent, type EventType } from '../events.js';
 import { activitiesStore } from '../activities/store.js';
-import { bulkInsert, placeholders, rawQuery } from '../../storage/bulk.js';
+import { bulkInsert, placeholders, rawQuery, statementText } from '../../storage/bulk.js';
 import { stampWorkers, workersStore, type WorkerRow } from '../workers/store.js';
 import type { WorkersService } from '../workers/service.js';
 import type { WorkspaceRow } from '../workspaces/store.js';
@@ -26,15 +26,11 @@ export interface OfferCallback {
 export type OfferedWorker = Pick<WorkerRow, 'sid' | 'friendly_name' | 'attributes' | 'activity_sid'>;
 
 // Every pass that offers runs it: written by hand (see storage/bulk.ts).
-const reserving = new Map<number, string>();
-const reserveTasks = (n: number) => {
-  let text = reserving.get(n);
-  if (text === undefined) {
-    text = `update "tr_tasks" set "assignment_status" = 'reserved', "assignment_counter" = "assignment_counter" + 1, "version" = "version" + 1, "date_updated" = ? where "account_sid" = ? and "sid" in (${placeholders(n)})`;
-    reserving.set(n, text);
-  }
-  return text;
-};
+const reserveTasks = (n: number) =>
+  statementText(
+    `tasks.reserve|${n}`,
+    () => `update "tr_tasks" set "assignment_status" = 'reserved', "assignment_counter" = "assignment_counter" + 1, "version" = "version" + 1, "date_updated" = ? where "account_sid" = ? and "sid" in (${placeholders(n)})`,
+  );
 
 /**
  * The offers of one routing pass, written together when the pass has planned

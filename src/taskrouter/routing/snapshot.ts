@@ -1,6 +1,6 @@
 import type { Cipher } from '../../platform/crypto.js';
 import type { Engine, Executor } from '../../storage/db.js';
-import { placeholders, rawQuery } from '../../storage/bulk.js';
+import { placeholders, rawQuery, statementText } from '../../storage/bulk.js';
 import { lookupPath, parseExpression, parseOrderBy, type Expression, type KeySegment, type WorkerFacts } from '../expressions/index.js';
 import { activitiesStore, type ActivityRow } from '../activities/store.js';
 import { parseAttributes, targetWorkersMatcher } from '../workers/facts.js';
@@ -117,6 +117,10 @@ const IN_CHUNK = 500;
 const WORKERS = 'select "sid", "friendly_name", "activity_sid", "available", "idle_since", "version", "attributes" from "tr_workers" where "account_sid" = ? and "workspace_sid" = ?';
 const RESERVATIONS = 'select "sid", "task_sid", "worker_sid", "task_channel_sid", "status" from "tr_reservations" where "account_sid" = ? and "workspace_sid" = ?';
 const CHANNELS = 'select "worker_sid", "task_channel_sid", "capacity", "available" from "tr_worker_channels" where "account_sid" = ? and "workspace_sid" = ?';
+// A full load reads every worker and the reservations holding capacity; a refresh, what was stamped since.
+const WORKERS_SINCE = `${WORKERS} and "rseq" > ?`;
+const RESERVATIONS_LIVE = `${RESERVATIONS} and "status" in (${placeholders(LOAD_STATUSES.length)})`;
+const RESERVATIONS_SINCE = `${RESERVATIONS} and "rseq" > ?`;
 type WorkerModelRow = Omit<CachedWorker, 'channels'>;
 type ChannelModelRow = { worker_sid: string; task_channel_sid: string; capacity: number; available: number };
 
@@ -152,7 +156,7 @@ async function refreshModel(tx: Executor, engine: Engine, cipher: Cipher, worksp
   const full = cache.epoch !== workspace.routing_epoch || cache.rseq < 0;
   const since = cache.rseq;
   const scope = [workspace.account_sid, workspace.sid];
-  const rows = await rawQuery<WorkerModelRow>(tx, engine, full ? WORKERS : `${WORKERS} and "rseq" > ?`, full ? scope : [...scope, since]);
+  const rows = await rawQuery<WorkerModelRow>(tx, engine, full ? WORKERS : WORKERS_SINCE, full ? scope : [...scope, since]);
   if (full) {
     cache.workers.clear();
     cache.views.clear();
@@ -163,7 +167,7 @@ async function refreshModel(tx: Executor, engine: Engine, cipher: Cipher, worksp
     cache.loadByWorker.clear();
     cache.pendingByTask.clear();
   }
-  const reservations = await rawQuery<LiveReservation>(tx, engine, full ? `${RESERVATIONS} and "status" in (${placeholders(LOAD_STATUSES.length)})` : `${RESERVATIONS} and "rseq" > ?`, full ? [...scope, ...LOAD_STATUSES] : [...scope, since]);
+  const reservations = await rawQuery<LiveReservation>(tx, engine, full ? RESERVATIONS_LIVE : RESERVATIONS_SINCE, full ? [...scope, ...LOAD_STATUSES] : [...scope, since]);
   for (const r of reservations) {
     const before = cache.live.get(r.sid);
     if (before) cache.count(before, -1);
@@ -180,7 +184,7 @@ async function refreshModel(tx: Executor, engine: Engine, cipher: Cipher, worksp
   const channelRows = full ? await rawQuery<ChannelModelRow>(tx, engine, CHANNELS, scope) : [];
   for (let i = 0; !full && i < sids.length; i += IN_CHUNK) {
     const chunk = sids.slice(i, i + IN_CHUNK);
-    channelRows.push(...(await rawQuery<ChannelModelRow>(tx, engine, `${CHANNELS} and "worker_sid" in (${placeholders(chunk.length)})`, [...scope, ...chunk])));
+    channelRows.push(...(await rawQuery<ChannelModelRow>(tx, engine, statementText(`snapshot.channels|${chunk.length}`, () => `${CHANNELS} and "worker_sid" in (${placeholders(chunk.length)})`), [...scope, ...chunk])));
   }
   for (const c of channelRows) cache.workers.get(c.worker_sid)?.channels.set(c.task_channel_sid, { capacity: c.capacity, available: c.available === 1 });
   if (rows.length > 0 || full) {

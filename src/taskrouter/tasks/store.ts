@@ -2,7 +2,7 @@ import type { Insertable, Selectable, Updateable } from 'kysely';
 import { bumpRoutingEpoch } from '../routing/stamps.js';
 import { LIVE_TASK_STATUSES } from '../task-channels/store.js';
 import type { Engine, Executor } from '../../storage/db.js';
-import { placeholders, rawQuery } from '../../storage/bulk.js';
+import { placeholders, rawQuery, statementText } from '../../storage/bulk.js';
 import type { TrTasksTable } from '../../storage/schema-taskrouter.js';
 
 export type TaskRow = Selectable<TrTasksTable>;
@@ -23,19 +23,15 @@ export interface TaskSqlFilter {
 
 // A routing pass runs these two every time: written by hand (see storage/bulk.ts).
 const IN_STATUS = 'select * from "tr_tasks" where "account_sid" = ? and "workspace_sid" = ? and "assignment_status" = ?';
-const routableQueries = new Map<string, string>();
 /** The tasks a pass routes: pending ones (all, or only those whose time came), reserved ones whose time came, reserved ones of multi-offer queues. */
 function routableQuery(onlyDue: boolean, multiOfferQueues: number): string {
-  const key = `${onlyDue}|${multiOfferQueues}`;
-  let text = routableQueries.get(key);
-  if (text === undefined) {
+  return statementText(`tasks.routable|${onlyDue}|${multiOfferQueues}`, () => {
     // Status is bound: the same text serves pending and reserved tasks whose step or TTL ran out.
     const due = `${IN_STATUS} and "step_deadline" <= ? union ${IN_STATUS} and "expires_at" <= ?`;
     const parts = [onlyDue ? due : IN_STATUS, due];
     if (multiOfferQueues > 0) parts.push(`${IN_STATUS} and "task_queue_sid" in (${placeholders(multiOfferQueues)})`);
-    routableQueries.set(key, (text = parts.join(' union ')));
-  }
-  return text;
+    return parts.join(' union ');
+  });
 }
 const firstDeadline = (column: string, status: string) => `(select min("${column}") from "tr_tasks" where "account_sid" = ? and "workspace_sid" = ? and "assignment_status" = '${status}' and "${column}" is not null)`;
 const NEXT_DEADLINE = `select ${firstDeadline('expires_at', 'pending')} as "a", ${firstDeadline('expires_at', 'reserved')} as "b", ${firstDeadline('step_deadline', 'pending')} as "c", ${firstDeadline('step_deadline', 'reserved')} as "d"`;

@@ -3,7 +3,7 @@ import { sql, type Engine, type Executor } from '../../storage/db.js';
 import type { TrWorkerChannelsTable, TrWorkersTable } from '../../storage/schema-taskrouter.js';
 import { keyset, type KeysetWindow } from '../../storage/keyset.js';
 import { newSid } from '../../platform/sid.js';
-import { placeholders, rawQuery } from '../../storage/bulk.js';
+import { placeholders, rawQuery, statementText } from '../../storage/bulk.js';
 import { bumpRoutingEpoch, nextStamp } from '../routing/stamps.js';
 
 export type WorkerRow = Selectable<TrWorkersTable>;
@@ -26,7 +26,7 @@ export async function stampWorkers(db: Executor, engine: Engine, workspaceSid: s
   const rseq = await nextStamp(db, engine, workspaceSid);
   for (let i = 0; i < workerSids.length; i += 500) {
     const chunk = workerSids.slice(i, i + 500);
-    await rawQuery(db, engine, `update "tr_workers" set "rseq" = ? where "sid" in (${placeholders(chunk.length)})`, [rseq, ...chunk]);
+    await rawQuery(db, engine, statementText(`workers.stamp|${chunk.length}`, () => `update "tr_workers" set "rseq" = ? where "sid" in (${placeholders(chunk.length)})`), [rseq, ...chunk]);
   }
 }
 
