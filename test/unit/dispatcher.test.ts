@@ -1,27 +1,19 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { dropPgSchema, openStorage, type Storage } from '../../src/storage/db.js';
+import type { Storage } from '../../src/storage/db.js';
 import { ENGINES } from '../support/harness.js';
-import { migrate } from '../../src/storage/migrate.js';
+import { migratedStorage } from '../support/storage.js';
 import { createCipher } from '../../src/platform/crypto.js';
 import { systemClock } from '../../src/platform/clock.js';
 import { Outbox } from '../../src/events/outbox.js';
 import { Dispatcher } from '../../src/events/dispatcher.js';
 
 describe.each(ENGINES)('Dispatcher [%s]', (engine) => {
+  const open = migratedStorage(engine, 'dispatcher');
   let storage: Storage | undefined;
-  let schema: string | undefined;
-  afterEach(async () => {
-    await storage?.close();
-    if (schema) await dropPgSchema(process.env.DATABASE_URL!, schema);
-    storage = undefined;
-    schema = undefined;
-  });
 
   async function setup() {
-    schema = engine === 'postgres' ? `t_dispatcher_${randomBytes(6).toString('hex')}` : undefined;
-    storage = await openStorage(engine === 'postgres' ? { databaseUrl: process.env.DATABASE_URL, dataDir: '', pgSchema: schema } : { databaseUrl: undefined, dataDir: '', sqliteFile: ':memory:' });
-    await migrate(storage);
+    storage = await open();
     const outbox = new Outbox(createCipher(randomBytes(32)), systemClock, storage.engine);
     const s = storage;
     const write = (types: string[]) => s.transaction((tx) => outbox.write(tx, types.map((type, i) => ({ type, accountSid: 'AC1', data: { i } }))));

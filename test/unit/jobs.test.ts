@@ -1,8 +1,8 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { dropPgSchema, openStorage, type Storage } from '../../src/storage/db.js';
+import type { Storage } from '../../src/storage/db.js';
 import { ENGINES } from '../support/harness.js';
-import { migrate } from '../../src/storage/migrate.js';
+import { migratedStorage } from '../support/storage.js';
 import { createCipher } from '../../src/platform/crypto.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { Jobs, type Job } from '../../src/events/jobs.js';
@@ -10,19 +10,11 @@ import { Jobs, type Job } from '../../src/events/jobs.js';
 const POLL = 250;
 
 describe.each(ENGINES)('Jobs [%s]', (engine) => {
+  const open = migratedStorage(engine, 'jobs');
   let storage: Storage | undefined;
-  let schema: string | undefined;
-  afterEach(async () => {
-    await storage?.close();
-    if (schema) await dropPgSchema(process.env.DATABASE_URL!, schema);
-    storage = undefined;
-    schema = undefined;
-  });
 
   async function setup() {
-    schema = engine === 'postgres' ? `t_jobs_${randomBytes(6).toString('hex')}` : undefined;
-    storage = await openStorage(engine === 'postgres' ? { databaseUrl: process.env.DATABASE_URL, dataDir: '', pgSchema: schema } : { databaseUrl: undefined, dataDir: '', sqliteFile: ':memory:' });
-    await migrate(storage);
+    storage = await open();
     const clock = new ManualClock();
     const cipher = createCipher(randomBytes(32));
     const node = () => new Jobs({ storage: storage!, cipher, clock, baseBackoffMs: 1000, maxBackoffMs: 60_000, leaseMs: 30_000 });

@@ -1,8 +1,8 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { dropPgSchema, openStorage, type Storage } from '../../src/storage/db.js';
+import type { Storage } from '../../src/storage/db.js';
 import { ENGINES } from '../support/harness.js';
-import { migrate } from '../../src/storage/migrate.js';
+import { migratedStorage } from '../support/storage.js';
 import { createCipher } from '../../src/platform/crypto.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { StreamLog } from '../../src/realtime/log.js';
@@ -16,19 +16,11 @@ const CH = 'CH' + 'd'.repeat(32);
 const hex = (n: number) => n.toString(16).padStart(32, '0');
 
 describe.each(ENGINES)('Realtime stream log [%s]', (engine) => {
+  const open = migratedStorage(engine, 'rtlog');
   let storage: Storage | undefined;
-  let schema: string | undefined;
-  afterEach(async () => {
-    await storage?.close();
-    if (schema) await dropPgSchema(process.env.DATABASE_URL!, schema);
-    storage = undefined;
-    schema = undefined;
-  });
 
   async function setup() {
-    schema = engine === 'postgres' ? `t_rtlog_${randomBytes(6).toString('hex')}` : undefined;
-    storage = await openStorage(engine === 'postgres' ? { databaseUrl: process.env.DATABASE_URL, dataDir: '', pgSchema: schema } : { databaseUrl: undefined, dataDir: '', sqliteFile: ':memory:' });
-    await migrate(storage);
+    storage = await open();
     const cipher = createCipher(randomBytes(32));
     const clock = new ManualClock();
     // TaskRouter events kept by reference: the log resolves them here, as the outbox's resolver would.
